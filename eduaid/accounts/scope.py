@@ -1,0 +1,53 @@
+"""What a user may see, derived once from their role and org unit.
+
+Every selector starts from `scope_of(user)`; nothing else decides visibility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eduaid.accounts.roles import COUNTY_ROLES, Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    county: bool = False
+    township_ids: frozenset[int] = field(default_factory=frozenset)
+    school_ids: frozenset[int] = field(default_factory=frozenset)
+    village_ids: frozenset[int] = field(default_factory=frozenset)
+    teacher_user_id: int | None = None
+
+
+def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_eduaid_scope", None)
+    if cached is not None:
+        return cached
+    scope = _compute(user)
+    user._eduaid_scope = scope
+    return scope
+
+
+def _compute(user) -> Scope:  # type: ignore[no-untyped-def]
+    if user.is_superuser or user.role in COUNTY_ROLES:
+        return Scope(county=True)
+    unit = user.org_unit
+    if unit is None:
+        return Scope()
+    if user.role == Role.TOWNSHIP_OFFICER and unit.township_id:
+        township = unit.township
+        return Scope(
+            township_ids=frozenset({township.pk}),
+            school_ids=frozenset(township.schools.values_list("pk", flat=True)),
+            village_ids=frozenset(township.villages.values_list("pk", flat=True)),
+        )
+    if user.role == Role.SCHOOL_OFFICER and unit.school_id:
+        return Scope(school_ids=frozenset({unit.school_id}))
+    if user.role == Role.TEACHER:
+        # A teacher sees only the students and cases assigned to them.
+        return Scope(teacher_user_id=user.pk)
+    if user.role == Role.VILLAGE_TEAM:
+        return Scope(village_ids=frozenset(unit.villages.values_list("pk", flat=True)))
+    return Scope()

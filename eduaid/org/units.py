@@ -1,0 +1,25 @@
+"""Org units: every township and school gets one on demand; county offices and village teams are configured."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from eduaid.org.models import OrgUnit, OrgUnitKind, School, Township
+
+
+def unit_for_township(township: Township) -> OrgUnit:
+    unit, _created = OrgUnit.objects.get_or_create(
+        township=township,
+        defaults={
+            "kind": OrgUnitKind.TOWNSHIP,
+            "name": _("%(township)s central school") % {"township": township.name},
+        },
+    )
+    return unit
+
+
+def unit_for_school(school: School) -> OrgUnit:
+    unit, _created = OrgUnit.objects.get_or_create(
+        school=school, defaults={"kind": OrgUnitKind.SCHOOL, "name": f"{school.name}（{school.code}）"}
+    )
+    return unit
