@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Schema
@@ -9,7 +10,13 @@ from ninja.security import django_auth
 
 from eduaid.org.selectors import schools_visible_to, townships_visible_to
 
-api = NinjaAPI(title="EduAid API", version="1", auth=django_auth, urls_namespace="api")
+api = NinjaAPI(
+    title="EduAid API",
+    version="1",
+    auth=django_auth,
+    urls_namespace="api",
+    docs_decorator=login_required,
+)
 
 
 class TownshipOut(Schema):

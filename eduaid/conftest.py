@@ -47,7 +47,7 @@ class Cast:
         return self.users[role]
 
 
-PASSWORD = "Cast-pass-2024"
+PASSWORD = "Cast-pass-2024"  # noqa: S105 (synthetic test users)
 
 
 def make_cast() -> Cast:
@@ -60,16 +60,29 @@ def make_cast() -> Cast:
     village_a = township_a.villages.get(name__startswith="东营")
     village_b = township_b.villages.order_by("code").first()
     school_a = School.objects.create(
-        code="2141000001", name="东营小学", township=township_a, school_type="primary",
-        ownership="public", urban_rural="rural",
+        code="2141000001",
+        name="东营小学",
+        township=township_a,
+        school_type="primary",
+        ownership="public",
+        urban_rural="rural",
     )
     school_a2 = School.objects.create(
-        code="3141000002", name="文城乡第一初级中学", township=township_a, school_type="junior",
-        ownership="public", urban_rural="rural", boarding=True,
+        code="3141000002",
+        name="文城乡第一初级中学",
+        township=township_a,
+        school_type="junior",
+        ownership="public",
+        urban_rural="rural",
+        boarding=True,
     )
     school_b = School.objects.create(
-        code="2141000003", name="瞿阳街道第一小学", township=township_b, school_type="primary",
-        ownership="public", urban_rural="urban",
+        code="2141000003",
+        name="瞿阳街道第一小学",
+        township=township_b,
+        school_type="primary",
+        ownership="public",
+        urban_rural="urban",
     )
     for school in (school_a, school_b):
         school.classes.create(grade=3, name="1班")

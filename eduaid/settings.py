@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from eduaid.core.env import data_dir as _data_dir
 from eduaid.core.env import (
     env_bool,
     env_county,
@@ -14,7 +15,6 @@ from eduaid.core.env import (
     env_list,
     env_str,
 )
-from eduaid.core.env import data_dir as _data_dir
 from eduaid.core.env import secret_key as _secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",
     "simple_history",
     "axes",
     "django_tasks",
@@ -87,7 +88,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "eduaid.sqlite3",
+            "NAME": str(DATA_DIR / "eduaid.sqlite3"),
             "OPTIONS": {
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
@@ -111,7 +112,7 @@ AUTHENTICATION_BACKENDS = [
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "eduaid.accounts.passwords.MinimumLength",
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},

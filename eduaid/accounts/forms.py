@@ -24,7 +24,7 @@ class OwnPasswordChangeForm(BootstrapMixin, PasswordChangeForm):
     pass
 
 
-def _unit_choices() -> list[tuple[str, Any]]:
+def _unit_choices() -> list[tuple[Any, Any]]:
     county = [(f"unit:{u.pk}", u.name) for u in OrgUnit.objects.filter(kind=OrgUnitKind.COUNTY)]
     teams = [(f"unit:{u.pk}", u.name) for u in OrgUnit.objects.filter(kind=OrgUnitKind.VILLAGE_TEAM)]
     townships = [(f"township:{t.pk}", t.name) for t in Township.objects.all()]
@@ -66,19 +66,25 @@ class UserCreateForm(BootstrapMixin, forms.Form):
     )
     full_name = forms.CharField(label=_("Full name"), max_length=50)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    unit = forms.ChoiceField(label=_("Unit"), help_text=_("The school, township or office the user works for."))
+    unit = forms.ChoiceField(
+        label=_("Unit"), help_text=_("The school, township or office the user works for.")
+    )
     phone = forms.RegexField(
-        label=_("Phone"), regex=r"^[0-9-]{7,20}$", required=False,
+        label=_("Phone"),
+        regex=r"^[0-9-]{7,20}$",
+        required=False,
         error_messages={"invalid": _("Enter a phone number of digits.")},
     )
     paired_townships = forms.ModelMultipleChoiceField(
-        label=_("Paired townships"), queryset=Township.objects.all(), required=False,
+        label=_("Paired townships"),
+        queryset=Township.objects.all(),
+        required=False,
         help_text=_("For bureau leaders: the townships shown on their home page."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = _unit_choices()
+        self.fields["unit"].choices = _unit_choices()  # type: ignore[attr-defined]
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"]

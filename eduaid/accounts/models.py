@@ -15,8 +15,12 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="users", verbose_name=_("org unit"),
-        null=True, blank=True,
+        OrgUnit,
+        on_delete=models.PROTECT,
+        related_name="users",
+        verbose_name=_("org unit"),
+        null=True,
+        blank=True,
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     paired_townships = models.ManyToManyField(

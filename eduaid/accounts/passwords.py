@@ -4,8 +4,21 @@ import secrets
 import string
 from typing import Any
 
+from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+
+class MinimumLength(MinimumLengthValidator):
+    """Django's length rule, with its message in our catalogue."""
+
+    def get_error_message(self) -> str:
+        return _("This password is too short: use at least %(min_length)d characters.") % {
+            "min_length": self.min_length
+        }
+
+    def get_help_text(self) -> str:
+        return _("Use at least %(min_length)d characters.") % {"min_length": self.min_length}
 
 
 class LettersAndDigitsValidator:

@@ -26,7 +26,10 @@ def _require_admin(actor: Any) -> None:
 def check_role_fits_unit(role: str, org_unit: OrgUnit) -> None:
     if UNIT_KIND_FOR_ROLE.get(role) != org_unit.kind:
         raise ValidationError(
-            {"org_unit": _("This role cannot belong to the chosen unit (%(unit)s).") % {"unit": org_unit.name}}
+            {
+                "org_unit": _("This role cannot belong to the chosen unit (%(unit)s).")
+                % {"unit": org_unit.name}
+            }
         )
 
 
@@ -60,8 +63,13 @@ def user_create(
     _sync_group(user)
     if role == Role.LEADER and paired_townships:
         user.paired_townships.set(paired_townships)
-    record(AuditKind.USER_CREATED, actor=actor, request=request, obj=user,
-           detail={"username": username, "role": role, "org_unit": org_unit.name})
+    record(
+        AuditKind.USER_CREATED,
+        actor=actor,
+        request=request,
+        obj=user,
+        detail={"username": username, "role": role, "org_unit": org_unit.name},
+    )
     return user
 
 
@@ -72,7 +80,9 @@ def user_reset_password(*, actor: Any, user: User, password: str, request: HttpR
     user.set_password(password)
     user.must_change_password = True
     user.save(update_fields=["password", "must_change_password"])
-    record(AuditKind.PASSWORD_RESET, actor=actor, request=request, obj=user, detail={"username": user.username})
+    record(
+        AuditKind.PASSWORD_RESET, actor=actor, request=request, obj=user, detail={"username": user.username}
+    )
     return user
 
 

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from eduaid.accounts.models import User
 from eduaid.accounts.passwords import generate_password
 from eduaid.accounts.roles import Role
 from eduaid.accounts.selectors import user_filter, users_visible_to
+from eduaid.core.http import AuthedHttpRequest
 
 
 class LoginView(auth_views.LoginView):
@@ -43,7 +45,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not (request.user.is_superuser or request.user.role == Role.COUNTY_ADMIN):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -51,12 +53,12 @@ def admin_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
-def _get_user_for(request: HttpRequest, pk: int) -> User:
+def _get_user_for(request: AuthedHttpRequest, pk: int) -> User:
     return get_object_or_404(users_visible_to(request.user), pk=pk)
 
 
 @admin_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedHttpRequest) -> HttpResponse:
     qs = user_filter(
         users_visible_to(request.user).order_by("role", "username"),
         role=request.GET.get("role", ""),
@@ -68,7 +70,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @admin_required
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedHttpRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -90,22 +92,25 @@ def user_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("User %(username)s created. Initial password: %(password)s — give it to the user; "
-                  "they must change it at first login.") % {"username": user.username, "password": password},
+                _(
+                    "User %(username)s created. Initial password: %(password)s — give it to the user; "
+                    "they must change it at first login."
+                )
+                % {"username": user.username, "password": password},
             )
             return redirect("accounts:user_detail", pk=user.pk)
     return render(request, "accounts/user_form.html", {"form": form})
 
 
 @login_required
-def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def user_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = _get_user_for(request, pk)
     return render(request, "accounts/user_detail.html", {"subject": user})
 
 
 @login_required
 @require_POST
-def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+def user_reset_password(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = _get_user_for(request, pk)
     password = generate_password()
     services.user_reset_password(actor=request.user, user=user, password=password, request=request)
@@ -119,7 +124,7 @@ def user_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def user_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def user_set_active(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     user = _get_user_for(request, pk)
     active = request.POST.get("active") == "1"
     try:

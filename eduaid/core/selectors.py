@@ -63,8 +63,7 @@ def township_school_chart(user) -> dict[str, Any]:  # type: ignore[no-untyped-de
             table[name] = {}
         table[name][r["school_type"]] = r["n"]
     series = [
-        {"name": str(label), "type": "bar", "stack": "all",
-         "data": [table[n].get(code, 0) for n in names]}
+        {"name": str(label), "type": "bar", "stack": "all", "data": [table[n].get(code, 0) for n in names]}
         for code, label in SchoolType.choices
     ]
     return {"townships": names, "series": series}

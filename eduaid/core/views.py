@@ -1,22 +1,25 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from eduaid.accounts.roles import COUNTY_ROLES, Role
 from eduaid.core import selectors
+from eduaid.core.http import AuthedHttpRequest
 from eduaid.core.models import AuditKind
 from eduaid.org.selectors import schools_visible_to, township_summaries, villages_visible_to
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     role = Role.COUNTY_ADMIN if user.is_superuser else user.role
-    context = {
+    context: dict[str, Any] = {
         "role": role,
         "counts": selectors.home_counts(user),
         "unit": user.org_unit,
@@ -45,7 +48,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def audit_list(request: HttpRequest) -> HttpResponse:
+def audit_list(request: AuthedHttpRequest) -> HttpResponse:
     if not (request.user.is_superuser or request.user.role in {Role.COUNTY_ADMIN, Role.INSPECTOR}):
         raise PermissionDenied
     qs = selectors.audit_events_visible_to(request.user)

@@ -65,7 +65,9 @@ def validate(rows: list[Division], county_code: str) -> list[str]:
     return problems
 
 
-def apply(rows: list[Division], county_code: str, *, County: Any, Township: Any, Village: Any) -> dict[str, int]:
+def apply(
+    rows: list[Division], county_code: str, *, County: Any, Township: Any, Village: Any
+) -> dict[str, int]:
     """Create or rename the county's divisions; returns counts. Never deletes."""
     county_row = next(r for r in rows if r.level == "county" and r.code == county_code)
     county, _ = County.objects.update_or_create(code=county_code, defaults={"name": county_row.name})

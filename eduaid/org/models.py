@@ -102,9 +102,7 @@ class School(models.Model):
         verbose_name = _("school")
         verbose_name_plural = _("schools")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(code__regex=r"^[0-9]{10}$"), name="school_code_ten_digits"
-            ),
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{10}$"), name="school_code_ten_digits"),
         ]
 
     def __str__(self) -> str:

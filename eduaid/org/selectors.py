@@ -46,9 +46,7 @@ def org_units_visible_to(user) -> QuerySet[OrgUnit]:  # type: ignore[no-untyped-
     if scope.county:
         return qs
     return qs.filter(
-        Q(township__in=scope.township_ids)
-        | Q(school__in=scope.school_ids)
-        | Q(users=user)
+        Q(township__in=scope.township_ids) | Q(school__in=scope.school_ids) | Q(users=user)
     ).distinct()
 
 

@@ -1,4 +1,4 @@
-"""Org units: every township and school gets one on demand; county offices and village teams are configured."""
+"""Org units: each township and school gets one on demand; county offices and village teams are configured."""
 
 from __future__ import annotations
 

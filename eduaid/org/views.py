@@ -3,9 +3,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from eduaid.core.http import AuthedHttpRequest
 from eduaid.org.models import School, SchoolType, Township, Village
 from eduaid.org.selectors import (
     school_filter,
@@ -16,26 +17,26 @@ from eduaid.org.selectors import (
 )
 
 
-def _get_township_for(request: HttpRequest, pk: int) -> Township:
+def _get_township_for(request: AuthedHttpRequest, pk: int) -> Township:
     return get_object_or_404(townships_visible_to(request.user), pk=pk)
 
 
-def _get_school_for(request: HttpRequest, pk: int) -> School:
+def _get_school_for(request: AuthedHttpRequest, pk: int) -> School:
     return get_object_or_404(schools_visible_to(request.user), pk=pk)
 
 
-def _get_village_for(request: HttpRequest, pk: int) -> Village:
+def _get_village_for(request: AuthedHttpRequest, pk: int) -> Village:
     return get_object_or_404(villages_visible_to(request.user), pk=pk)
 
 
 @login_required
-def township_list(request: HttpRequest) -> HttpResponse:
+def township_list(request: AuthedHttpRequest) -> HttpResponse:
     townships = township_summaries(request.user)
     return render(request, "org/township_list.html", {"townships": townships})
 
 
 @login_required
-def township_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def township_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     township = _get_township_for(request, pk)
     schools = schools_visible_to(request.user).filter(township=township)
     villages = villages_visible_to(request.user).filter(township=township)
@@ -47,7 +48,7 @@ def township_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def school_list(request: HttpRequest) -> HttpResponse:
+def school_list(request: AuthedHttpRequest) -> HttpResponse:
     visible = schools_visible_to(request.user)
     filters = {
         "township": request.GET.get("township", ""),
@@ -67,14 +68,14 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def school_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     school = _get_school_for(request, pk)
     classes = school.classes.all()
     return render(request, "org/school_detail.html", {"school": school, "classes": classes})
 
 
 @login_required
-def village_list(request: HttpRequest) -> HttpResponse:
+def village_list(request: AuthedHttpRequest) -> HttpResponse:
     qs = villages_visible_to(request.user).annotate(team_count=Count("teams"))
     township = request.GET.get("township", "")
     if township.isdigit():
@@ -88,6 +89,6 @@ def village_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def village_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def village_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     village = _get_village_for(request, pk)
     return render(request, "org/village_detail.html", {"village": village, "teams": village.teams.all()})

@@ -27,7 +27,9 @@ class Command(BaseCommand):
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(_("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc}, returncode=2) from exc
+            raise CommandError(
+                _("Cannot read %(file)s: %(error)s") % {"file": path, "error": exc}, returncode=2
+            ) from exc
         try:
             rows = divisions.read_divisions(text)
         except divisions.DivisionFileError as exc:
@@ -44,6 +46,4 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(counts, ensure_ascii=False))
         else:
-            self.stdout.write(
-                _("Loaded %(townships)s townships and %(villages)s villages.") % counts
-            )
+            self.stdout.write(_("Loaded %(townships)s townships and %(villages)s villages.") % counts)
