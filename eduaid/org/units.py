@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from eduaid.org.models import OrgUnit, OrgUnitKind, School, Township
 
 
@@ -12,7 +10,8 @@ def unit_for_township(township: Township) -> OrgUnit:
         township=township,
         defaults={
             "kind": OrgUnitKind.TOWNSHIP,
-            "name": _("%(township)s central school") % {"township": township.name},
+            # The unit's official name is data, not interface text: always Chinese.
+            "name": f"{township.name}中心学校",
         },
     )
     return unit

@@ -12,7 +12,9 @@ from eduaid.accounts.models import User
 @pytest.mark.django_db
 def test_create_admin_makes_a_county_administrator() -> None:
     out = io.StringIO()
-    call_command("create_admin", "zhang", "--password-stdin", stdin=io.StringIO("Xitong-2024ab\n"), stdout=out)
+    call_command(
+        "create_admin", "zhang", "--password-stdin", stdin=io.StringIO("Xitong-2024ab\n"), stdout=out
+    )
     user = User.objects.get(username="zhang")
     assert user.role == "county_admin"
     assert user.org_unit is not None and user.org_unit.name == "县教育局"

@@ -32,7 +32,9 @@ class Command(BaseCommand):
             raise CommandError(_("The login name %(name)s is taken.") % {"name": username}, returncode=2)
         unit = OrgUnit.objects.filter(kind=OrgUnitKind.COUNTY, name=options["unit"]).first()
         if unit is None:
-            raise CommandError(_("No county office named %(name)s.") % {"name": options["unit"]}, returncode=2)
+            raise CommandError(
+                _("No county office named %(name)s.") % {"name": options["unit"]}, returncode=2
+            )
         if options["password_stdin"]:
             password = (options.get("stdin") or sys.stdin).readline().rstrip("\n")
         else:
