@@ -65,7 +65,7 @@ class UserCreateForm(BootstrapMixin, forms.Form):
         error_messages={"invalid": _("Use 3–30 letters, digits or . @ + - _ only.")},
     )
     full_name = forms.CharField(label=_("Full name"), max_length=50)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", "---------"), *Role.choices])
     unit = forms.ChoiceField(
         label=_("Unit"), help_text=_("The school, township or office the user works for.")
     )

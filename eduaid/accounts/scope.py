@@ -19,7 +19,13 @@ class Scope:
     teacher_user_id: int | None = None
 
 
+COMMAND_LINE = Scope(county=True)
+
+
 def scope_of(user) -> Scope:  # type: ignore[no-untyped-def]
+    """`None` is the built-in command-line actor, which has county scope (DESIGN §4)."""
+    if user is None:
+        return COMMAND_LINE
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return Scope()
     cached = getattr(user, "_eduaid_scope", None)

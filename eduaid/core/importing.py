@@ -22,6 +22,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from eduaid.core.dbstate import require_migrated
 from eduaid.core.tabular import Column, Row, TabularError, compact, read_table
 
 T = TypeVar("T")
@@ -364,6 +365,7 @@ class ImportCommand(BaseCommand):
         raise NotImplementedError
 
     def handle(self, *args: Any, **options: Any) -> None:
+        require_migrated()
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path}, returncode=2)

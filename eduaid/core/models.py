@@ -31,6 +31,7 @@ class AuditKind(models.TextChoices):
     USER_ACTIVATED = "user_activated", _("User activated")
     EXPORT = "export", _("Export")
     IMPORT = "import", _("Import")
+    MATCH = "match", _("Match run")
     VIEW_FULL_ID = "view_full_id", _("Full ID number viewed")
 
 

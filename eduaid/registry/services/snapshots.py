@@ -1,0 +1,120 @@
+"""Applying a snapshot: what to create, change, end or leave, for any versioned table.
+
+A snapshot as of day D holds the facts it lists, keyed by a natural key. For each key:
+- no open row: create one, valid from D (or since always, when this is the first snapshot);
+- an open row with the same facts: unchanged;
+- an open row with other facts: end it on D and create the new one from D — or, when the open row
+  itself started on D (a same-day correction), change it in place;
+- an open row whose key the snapshot does not list: end it on D (delete it if it started on D).
+A same-day re-import of the first snapshot corrects it: it still stands for all earlier dates, so
+what it changes is changed in place and what it drops is deleted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+from django.utils.translation import gettext as _
+
+from eduaid.registry.models import Snapshot
+
+M = TypeVar("M", bound=models.Model)
+
+
+class SnapshotDateError(ValueError):
+    pass
+
+
+@dataclass
+class VersionPlan(Generic[M]):
+    create: list[M] = field(default_factory=list)
+    update: list[M] = field(default_factory=list)
+    end: list[M] = field(default_factory=list)
+    delete: list[M] = field(default_factory=list)
+    unchanged: int = 0
+    created_keys: set[Hashable] = field(default_factory=set)
+    changed_keys: set[Hashable] = field(default_factory=set)
+
+
+def check_as_of(kind: str, as_of: dt.date) -> bool:
+    """Whether this is the kind's first snapshot, or a same-day correction of it (no snapshot is
+    older); refuses a date older than the newest snapshot."""
+    newest = Snapshot.objects.filter(kind=kind).order_by("-as_of").values_list("as_of", flat=True).first()
+    if newest is not None and as_of < newest:
+        raise SnapshotDateError(
+            _("A newer snapshot (as of %(newest)s) is already imported; this file is as of %(as_of)s.")
+            % {"newest": newest, "as_of": as_of}
+        )
+    return newest is None or not Snapshot.objects.filter(kind=kind, as_of__lt=as_of).exists()
+
+
+def plan_versions(
+    *,
+    open_rows: Mapping[Hashable, M],
+    wanted: Mapping[Hashable, dict[str, Any]],
+    as_of: dt.date,
+    first: bool,
+    build: Callable[[Hashable, dict[str, Any]], M],
+    scope: Callable[[Hashable], bool] = lambda key: True,
+) -> VersionPlan[M]:
+    """Plan the writes that make the open rows say `wanted` as of `as_of`.
+
+    `build(key, facts)` makes an unsaved row (without validity or snapshot); `scope(key)` limits which
+    open rows the snapshot speaks for (an enrolment file ends only the enrolments of its schools).
+    """
+    plan: VersionPlan[M] = VersionPlan()
+    start = None if first else as_of
+    for key, facts in wanted.items():
+        row = open_rows.get(key)
+        if row is None:
+            plan.create.append(_started(build(key, facts), start))
+            plan.created_keys.add(key)
+        elif _same(row, facts):
+            plan.unchanged += 1
+        elif row.valid_from == as_of or first:  # type: ignore[attr-defined]
+            for name, value in facts.items():
+                setattr(row, name, value)
+            plan.update.append(row)
+            plan.changed_keys.add(key)
+        else:
+            row.valid_to = as_of  # type: ignore[attr-defined]
+            plan.end.append(row)
+            plan.create.append(_started(build(key, facts), as_of))
+            plan.changed_keys.add(key)
+    for key, row in open_rows.items():
+        if key in wanted or not scope(key):
+            continue
+        if row.valid_from == as_of or first:  # type: ignore[attr-defined]
+            plan.delete.append(row)
+        else:
+            row.valid_to = as_of  # type: ignore[attr-defined]
+            plan.end.append(row)
+    return plan
+
+
+def _started(row: M, start: dt.date | None) -> M:
+    row.valid_from = start  # type: ignore[attr-defined]
+    return row
+
+
+def _same(row: models.Model, facts: Mapping[str, Any]) -> bool:
+    return all(getattr(row, name) == value for name, value in facts.items())
+
+
+def write_plan(model: type[M], plan: VersionPlan[M], *, snapshot: Snapshot, fields: Iterable[str]) -> None:
+    """Apply a plan in bulk (the caller holds the transaction)."""
+    if plan.delete:
+        model._default_manager.filter(pk__in=[row.pk for row in plan.delete]).delete()
+    if plan.end:
+        model._default_manager.bulk_update(plan.end, ["valid_to"], batch_size=2000)
+    if plan.update:
+        for row in plan.update:
+            row.snapshot = snapshot  # type: ignore[attr-defined]
+        model._default_manager.bulk_update(plan.update, [*fields, "snapshot"], batch_size=2000)
+    for row in plan.create:
+        row.snapshot = snapshot  # type: ignore[attr-defined]
+    model._default_manager.bulk_create(plan.create, batch_size=2000)

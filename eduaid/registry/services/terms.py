@@ -1,0 +1,40 @@
+"""Terms: created on first mention with their default start date; an admin may move the date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from eduaid.registry import terms
+from eduaid.registry.models import Term
+
+
+class TermError(ValueError):
+    pass
+
+
+def term_get_or_create(*, code: str, actor: Any = None) -> Term:
+    """The term named `code` (e.g. 2023-2024-1), created with its default start date if new."""
+    try:
+        start = terms.default_start(code)
+    except terms.TermCodeError as exc:
+        raise TermError(
+            _("“%(code)s” is not a term: write it like 2023-2024-1 (autumn) or 2023-2024-2 (spring).")
+            % {"code": code}
+        ) from exc
+    term, _created = Term.objects.get_or_create(code=code.strip(), defaults={"start_date": start})
+    return term
+
+
+@transaction.atomic
+def term_set_start(*, term: Term, start_date: dt.date, actor: Any) -> Term:
+    term = Term.objects.select_for_update().get(pk=term.pk)
+    if term.locked:
+        raise TermError(_("Term %(code)s is locked: its entitlements are confirmed.") % {"code": term.code})
+    term.start_date = start_date
+    term._history_user = actor  # type: ignore[attr-defined]  # django-simple-history keeps the change
+    term.save(update_fields=["start_date"])
+    return term
