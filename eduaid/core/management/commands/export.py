@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from eduaid.core.audit import record
-from eduaid.core.exports import EXPORTS, ExportError, exporter, write_table
 from eduaid.core.dbstate import require_migrated
+from eduaid.core.exports import EXPORTS, ExportError, exporter, write_table
 from eduaid.core.importing import command_actor
 from eduaid.core.models import AuditKind
 
