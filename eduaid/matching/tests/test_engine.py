@@ -15,7 +15,7 @@ AGE_DAY = dt.date(2023, 8, 31)
 
 
 def household(hid: int, **kw: Any) -> HouseholdFact:
-    base = {
+    base: dict[str, Any] = {
         "household_type": "ordinary",
         "monitoring_category": "",
         "enjoys_policy": True,
@@ -28,13 +28,13 @@ def household(hid: int, **kw: Any) -> HouseholdFact:
 
 
 def person(pid: int, born: dt.date = dt.date(2014, 5, 1), **kw: Any) -> PersonFact:
-    base = {"id_number": f"ID{pid}", "student_key": None, "gender": "F", "birth_date": born}
+    base: dict[str, Any] = {"id_number": f"ID{pid}", "student_key": None, "gender": "F", "birth_date": born}
     base.update(kw)
     return PersonFact(person_id=pid, **base)
 
 
 def enrol(pid: int, school: int | None = 10, **kw: Any) -> EnrolmentFact:
-    base = {
+    base: dict[str, Any] = {
         "college": "",
         "stage": "primary",
         "status": "studying",
