@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "eduaid.accounts",
     "eduaid.registry",
     "eduaid.matching",
+    "eduaid.uploads",
     "eduaid.demo",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -96,6 +98,9 @@ else:
                 ),
                 "transaction_mode": "IMMEDIATE",
             },
+            # A file, not memory, so that a worker process can reach the test database (one per
+            # test run: the process id keeps runs in one data folder apart).
+            "TEST": {"NAME": str(DATA_DIR / f"test-eduaid-{os.getpid()}.sqlite3")},
         }
     }
 
@@ -139,6 +144,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

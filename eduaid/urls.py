@@ -6,5 +6,8 @@ urlpatterns = [
     path("", include("eduaid.core.urls")),
     path("accounts/", include("eduaid.accounts.urls")),
     path("", include("eduaid.org.urls")),
+    path("", include("eduaid.registry.urls")),
+    path("findings/", include("eduaid.matching.urls")),
+    path("imports/", include("eduaid.uploads.urls")),
     path("api/v1/", api.urls),
 ]

@@ -37,9 +37,16 @@ VIEWPORTS: dict[str, ViewportSize] = {
 }
 DEFAULT_LOGINS = ["admin:Eduaid-2024", "xuexiao:Eduaid-2024"]
 
-# name -> path, or (list page, link to follow on it) for a detail page.
-PAGES: list[tuple[str, str | tuple[str, str]]] = [
+# name -> path, or (list page, link to follow on it[, button to press there]) for a detail page.
+PAGES: list[tuple[str, str | tuple[str, ...]]] = [
     ("home", "/"),
+    ("students", "/students/"),
+    ("student", ("/students/", "[data-testid=student-table] tbody a")),
+    ("student-revealed", ("/students/", "[data-testid=student-table] tbody a", "[data-testid=reveal-id]")),
+    ("households", "/households/"),
+    ("household", ("/households/", "[data-testid=household-table] tbody a")),
+    ("findings", "/findings/"),
+    ("findings-dropouts", "/findings/?kind=dropouts"),
     ("schools", "/schools/"),
     ("school", ("/schools/", "[data-testid=school-table] tbody a")),
     ("townships", "/townships/"),
@@ -112,7 +119,7 @@ def shoot_user(
             return False
         for name, where in PAGES:
             if isinstance(where, tuple):
-                list_path, selector = where
+                list_path, selector, *press = where
                 page.goto(list_path)
                 link = page.locator(selector).first
                 href = link.get_attribute("href") if link.count() else None
@@ -120,8 +127,12 @@ def shoot_user(
                     continue
                 path = href
             else:
-                path = where
+                path, press = where, []
             status = status_of(page, path)
+            if press and page.locator(press[0]).count():
+                with page.expect_navigation() as nav:
+                    page.locator(press[0]).first.click()
+                status = nav.value.status if nav.value else None
             stem = f"{safe(username)}-{name}-{width_name}"
             shoot(page, out, stem, f"{username} {name} ({width_name})", status)
             toggler = page.locator(".navbar-toggler")

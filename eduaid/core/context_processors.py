@@ -10,9 +10,25 @@ from eduaid.accounts.roles import COUNTY_ROLES, Role
 # (url name, label, roles that see it; None = every signed-in user)
 NAV_ITEMS: list[tuple[str, Any, frozenset[str] | None]] = [
     ("core:home", _("Home"), None),
+    (
+        "registry:student_list",
+        _("Students"),
+        frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.SCHOOL_OFFICER}),
+    ),
+    (
+        "registry:household_list",
+        _("Registry households"),
+        frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.VILLAGE_TEAM}),
+    ),
+    (
+        "matching:findings",
+        _("Matching"),
+        frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.SCHOOL_OFFICER}),
+    ),
     ("org:township_list", _("Townships"), frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER})),
     ("org:school_list", _("Schools"), frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.SCHOOL_OFFICER})),
     ("org:village_list", _("Villages"), frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.VILLAGE_TEAM})),
+    ("uploads:index", _("Data import"), frozenset({Role.COUNTY_ADMIN, Role.AID_CENTER})),
     ("accounts:user_list", _("Users"), frozenset({Role.COUNTY_ADMIN})),
     ("core:audit_list", _("Audit log"), frozenset({Role.COUNTY_ADMIN, Role.INSPECTOR})),
 ]

@@ -6,13 +6,19 @@ values. `run_import` reads the file, counts exact repeats, rejects rows whose ke
 different content, and only then calls `apply` once, with every accepted value. `apply` owns the
 transaction (it is a service) and must write nothing when called with ``dry_run=True``, while still
 counting what it would have created, updated or left unchanged.
+
+Progress: `run_import` reports `(rows judged, rows in the file)` every `PROGRESS_EVERY` rows, and
+once when every row is judged, to its `progress` argument or, when none is given, to the reporter
+installed with `reporting_progress` (the upload worker uses it around any import function).
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Generic, Protocol, TypeVar
@@ -36,6 +42,7 @@ __all__ = [
     "Issue",
     "Judged",
     "number_lost_digits_message",
+    "reporting_progress",
     "run_import",
     "write_rejected_xlsx",
 ]
@@ -185,6 +192,20 @@ class ImportReport:
 
 
 Judge = Callable[[Row], Judged[T]]
+Progress = Callable[[int, int], None]
+
+PROGRESS_EVERY = 500
+_progress_reporter: ContextVar[Progress | None] = ContextVar("progress_reporter", default=None)
+
+
+@contextmanager
+def reporting_progress(progress: Progress) -> Iterator[None]:
+    """Within the block, imports that are given no `progress` report to this one."""
+    token = _progress_reporter.set(progress)
+    try:
+        yield
+    finally:
+        _progress_reporter.reset(token)
 
 
 class Apply(Protocol[T_contra]):
@@ -203,16 +224,19 @@ def run_import(
     filename: str = "",
     strict: bool = False,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ImportReport:
     """Read, judge every row, then apply the accepted ones at once (or not at all)."""
     report = ImportReport(dry_run=dry_run, strict=strict)
+    progress = progress or _progress_reporter.get()
     try:
         table = read_table(source, columns=columns, filename=filename)
     except TabularError as exc:
         report.errors.append(Issue(row=None, column="", value="", reason=exc.message))
         return report
     report.multi_sheet = len(table.sheets) > 1
-    judged = _judge_rows(table.rows, judge, report)
+    total = sum(len(sheet.rows) for sheet in table.sheets)
+    judged = _judge_rows(table.rows, judge, report, progress=_every(progress, total))
     _reject_conflicts(judged, key_column)
     accepted = _collect(judged, report)
     order = {sheet.name: index for index, sheet in enumerate(table.sheets)}
@@ -238,11 +262,26 @@ def _row_signature(row: Row) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(pairs))
 
 
-def _judge_rows(rows: Iterable[Row], judge: Judge[T], report: ImportReport) -> list[Judged[T]]:
+def _every(progress: Progress | None, total: int) -> Callable[[int], None]:
+    """Called with the number of rows judged so far; reports every PROGRESS_EVERY rows and at the end."""
+
+    def tick(done: int) -> None:
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(done, total)
+
+    if progress is not None:
+        progress(0, total)
+    return tick
+
+
+def _judge_rows(
+    rows: Iterable[Row], judge: Judge[T], report: ImportReport, *, progress: Callable[[int], None]
+) -> list[Judged[T]]:
     seen: dict[tuple[tuple[str, str], ...], Row] = {}
     judged: list[Judged[T]] = []
     for row in rows:
         report.rows += 1
+        progress(report.rows)
         signature = _row_signature(row)
         earlier = seen.get(signature)
         if earlier is not None:

@@ -9,6 +9,8 @@ from django.db.models import Count, QuerySet
 from eduaid.accounts.roles import Role
 from eduaid.accounts.selectors import users_visible_to
 from eduaid.core.models import AuditEvent
+from eduaid.matching.models import FindingKind, MatchRun
+from eduaid.matching.selectors import findings_visible_to, last_run
 from eduaid.org.models import SchoolType
 from eduaid.org.selectors import (
     classes_visible_to,
@@ -16,6 +18,7 @@ from eduaid.org.selectors import (
     townships_visible_to,
     villages_visible_to,
 )
+from eduaid.registry.selectors import households_visible_to, students_visible_to
 
 
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def]
@@ -43,7 +46,19 @@ def home_counts(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
     }
     if user.is_superuser or user.role == Role.COUNTY_ADMIN:
         counts["users"] = users_visible_to(user).filter(is_active=True).count()
+    counts["students"] = students_visible_to(user).count()
+    counts["households"] = households_visible_to(user).count()
     return counts
+
+
+def last_match_dropouts(user) -> tuple[MatchRun | None, int]:  # type: ignore[no-untyped-def]
+    """The last match run, and its suspected dropouts and dropouts in the user's scope (persons)."""
+    run = last_run()
+    if run is None:
+        return None, 0
+    kinds = [FindingKind.SUSPECTED_DROPOUT, FindingKind.DROPOUT]
+    found = findings_visible_to(user).filter(run=run, kind__in=kinds)
+    return run, found.aggregate(n=Count("person", distinct=True))["n"]
 
 
 def township_school_chart(user) -> dict[str, Any]:  # type: ignore[no-untyped-def]

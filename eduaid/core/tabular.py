@@ -104,15 +104,37 @@ BLANK = Cell("")
 
 @dataclass(frozen=True)
 class Column:
-    """One expected column: its canonical header, the other headers users write, whether required."""
+    """One expected column: its canonical header, the other headers users write, whether required.
+
+    Required columns that share a `one_of` name are alternatives: the header must hold at least one
+    of them, not each (a registry writes its household category under 户类型, 监测对象类别 or 家庭类别).
+    """
 
     name: str
     aliases: tuple[str, ...] = ()
     required: bool = True
+    one_of: str = ""
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+
+def required_headers(columns: Sequence[Column]) -> list[tuple[str, ...]]:
+    """What a header must hold: for each entry, at least one of its canonical column names."""
+    needed: dict[tuple[str, str], list[str]] = {}
+    for column in columns:
+        if column.required:
+            group = ("one_of", column.one_of) if column.one_of else ("column", column.name)
+            needed.setdefault(group, []).append(column.name)
+    return [tuple(names) for names in needed.values()]
+
+
+def _missing(positions: Mapping[str, int], columns: Sequence[Column]) -> list[str]:
+    """The required headers (or sets of alternatives, written 甲/乙) that `positions` lacks."""
+    return [
+        "/".join(names) for names in required_headers(columns) if not any(name in positions for name in names)
+    ]
 
 
 @dataclass(frozen=True, eq=False)
@@ -314,7 +336,7 @@ def _find_header(grid: Grid, columns: Sequence[Column]) -> tuple[int, dict[str, 
     """The first row within the first ten that holds every required column, and where each is."""
     for index, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         positions = match_header([cell.raw for cell in row], columns)
-        if all(column.name in positions for column in columns if column.required):
+        if not _missing(positions, columns):
             return index, positions
     return None
 
@@ -365,9 +387,8 @@ def _missing_columns_error(grids: list[tuple[str, Grid]], columns: Sequence[Colu
             score = (len(match_header(texts, columns)), len(texts))
             if score > best_score:
                 best, best_score = texts, score
-    positions = match_header(best, columns)
-    expected = [column.name for column in columns if column.required]
-    missing = [name for name in expected if name not in positions]
+    missing = _missing(match_header(best, columns), columns)
+    expected = ["/".join(names) for names in required_headers(columns)]
     message = _(
         "No sheet has all the required columns. Missing: %(missing)s. Columns found: %(found)s. "
         "Columns expected: %(expected)s."

@@ -24,6 +24,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         "counts": selectors.home_counts(user),
         "unit": user.org_unit,
     }
+    context["match_run"], context["dropouts"] = selectors.last_match_dropouts(user)
     if role in COUNTY_ROLES:
         context["schools_by_type"] = selectors.schools_by_type(user)
         chart = selectors.township_school_chart(user)

@@ -1,4 +1,4 @@
-"""Pure rules of the county structure: school codes (学校标识码) and township names. No database.
+"""Pure rules of the county structure: school codes (学校标识码), township and village names. No database.
 
 A 学校标识码 has ten digits: two for the school type, two for the province, six more. The province
 is the first two digits of the configured county (``settings.EDUAID_COUNTY``), passed in by the
@@ -115,3 +115,54 @@ class TownshipNames:
         if len(matches) == 1:
             return matches[0][0]
         raise TownshipNotFound(name, tuple(sorted(found for _pk, found in matches)))
+
+
+# --- village names -----------------------------------------------------------------------------
+
+# Longest first; 村委会 is how most files shorten 村民委员会 (东营村委会).
+VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "社区居委会", "村委会", "居委会", "社区", "村")
+
+
+def village_stem(name: str) -> str:
+    """A village name without its 村/社区/委员会 endings, repeatedly (前进社区居民委员会 → 前进)."""
+    stem = fold_division_name(name)
+    while True:
+        suffix = next((s for s in VILLAGE_SUFFIXES if stem.endswith(s) and len(stem) > len(s)), None)
+        if suffix is None:
+            return stem
+        stem = stem[: -len(suffix)]
+
+
+class VillageNotFound(LookupError):
+    """No village of the township has the name, or (with `candidates`) several do."""
+
+    def __init__(self, name: str, candidates: tuple[str, ...] = ()) -> None:
+        super().__init__(name)
+        self.name = name
+        self.candidates = candidates
+
+
+class VillageNames:
+    """Resolves a village as written in a file to its id, only among its township's villages.
+
+    A name matches exactly (after folding) or by its stem (`village_stem`), so that 东营, 东营村,
+    东营村委会 and 东营村民委员会 all find 东营村民委员会; several village names repeat across
+    townships, which is why the township always comes with the name.
+    """
+
+    def __init__(self, villages: Iterable[tuple[int, int, str]]) -> None:
+        """`villages`: (village id, township id, name) triples."""
+        self._exact: dict[tuple[int, str], int] = {}
+        self._stem: dict[tuple[int, str], list[tuple[int, str]]] = defaultdict(list)
+        for pk, township_id, name in villages:
+            self._exact[(township_id, fold_division_name(name))] = pk
+            self._stem[(township_id, village_stem(name))].append((pk, name))
+
+    def resolve(self, township_id: int, name: str) -> int:
+        exact = self._exact.get((township_id, fold_division_name(name)))
+        if exact is not None:
+            return exact
+        matches = self._stem.get((township_id, village_stem(name)), [])
+        if len(matches) == 1:
+            return matches[0][0]
+        raise VillageNotFound(name, tuple(sorted(found for _pk, found in matches)))

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.db import connections
 
-from eduaid.conftest import PASSWORD, Cast
+from eduaid.conftest import PASSWORD, Cast, RegistryCast
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -263,3 +263,52 @@ def test_phone_layout_collapses_the_menu_and_does_not_overflow(phone_page: Any, 
         page.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} is {overflow}px wider than the phone screen"
+
+
+def test_school_officer_finds_a_student_and_reveals_the_id_once(
+    page: Any, registry_cast: RegistryCast
+) -> None:
+    kid = registry_cast.person("poor_kid")
+    log_in(page, "school_officer", PASSWORD)
+    go_nav(page, "registry:student_list")
+    rows = page.get_by_test_id("student-row")
+    assert rows.count() == 5  # the pupils of 东营小学 only
+    page.get_by_test_id("student-search").fill("张")
+    submit(page, "[data-testid=student-filter-submit]")
+    assert rows.count() == 1
+    assert rows.first.get_by_test_id("masked-id").inner_text() == "411728********" + kid.id_number[-4:]
+    assert kid.id_number not in page.content()
+
+    with page.expect_navigation():
+        rows.first.get_by_test_id("student-link").click()
+    assert page.get_by_test_id("person-name").inner_text() == "张小明"
+    assert page.get_by_test_id("masked-id").inner_text() == "411728********" + kid.id_number[-4:]
+    assert kid.id_number not in page.content()
+    assert "脱贫户" in page.get_by_test_id("households").inner_text()
+
+    submit(page, "[data-testid=reveal-id]")
+    assert page.get_by_test_id("full-id").inner_text() == kid.id_number
+    assert page.get_by_test_id("reveal-note").is_visible()
+    # shown once: coming back to the profile masks it again
+    page.goto(f"/students/{kid.pk}/")
+    assert kid.id_number not in page.content()
+    assert page.get_by_test_id("masked-id").is_visible()
+
+
+def test_registry_pages_fit_a_phone(phone_page: Any, registry_cast: RegistryCast) -> None:
+    page = phone_page
+    log_in(page, "aid_center", PASSWORD)
+    kid = registry_cast.person("plain_kid")
+    household = registry_cast.households["poor"]
+    for path in (
+        "/students/",
+        f"/students/{kid.pk}/",
+        "/households/",
+        f"/households/{household.pk}/",
+        "/findings/",
+    ):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than the phone screen"
+    page.goto("/findings/")
+    page.get_by_test_id("eligible-chart").locator("svg").wait_for()

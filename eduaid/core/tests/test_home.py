@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from eduaid.conftest import Cast
+from eduaid.conftest import Cast, RegistryCast
 
 
 def _counts(html: str) -> dict[str, int]:
@@ -76,3 +76,49 @@ def test_navigation_follows_the_role(
         assert f'href="{reverse(name)}"' in html
     for name in hidden:
         assert f'href="{reverse(name)}"' not in html
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("aid_center", {"students": 9, "households": 5, "dropouts": 2}),
+        ("township_officer", {"students": 6, "households": 3, "dropouts": 1}),
+        ("school_officer", {"students": 5, "households": 3, "dropouts": 0}),
+        ("village_team", {"households": 3, "dropouts": 1}),
+    ],
+)
+def test_home_counts_students_households_and_dropouts_in_scope(
+    client: Any, registry_cast: RegistryCast, role: str, expected: dict[str, int]
+) -> None:
+    client.force_login(registry_cast.cast.user(role))
+    html = client.get(reverse("core:home")).content.decode()
+    counts = _counts(html)
+    assert {k: counts[k] for k in ("students", "households", "dropouts") if k in counts} == expected
+    run = registry_cast.spring_run
+    assert f"{reverse('matching:findings')}?run={run.pk}&amp;kind=dropouts" in html
+
+
+def test_teacher_home_counts_no_students(client: Any, registry_cast: RegistryCast) -> None:
+    client.force_login(registry_cast.cast.user("teacher"))
+    assert _counts(client.get(reverse("core:home")).content.decode()) == {}
+
+
+@pytest.mark.parametrize(
+    ("role", "visible", "hidden"),
+    [
+        ("aid_center", ["registry:student_list", "registry:household_list", "matching:findings"], []),
+        ("township_officer", ["registry:student_list", "registry:household_list", "matching:findings"], []),
+        ("school_officer", ["registry:student_list", "matching:findings"], ["registry:household_list"]),
+        ("village_team", ["registry:household_list"], ["registry:student_list", "matching:findings"]),
+        ("teacher", [], ["registry:student_list", "registry:household_list", "matching:findings"]),
+    ],
+)
+def test_registry_and_matching_menu_entries_follow_the_role(
+    client: Any, cast: Cast, role: str, visible: list[str], hidden: list[str]
+) -> None:
+    client.force_login(cast.user(role))
+    html = client.get(reverse("core:home")).content.decode()
+    for name in visible:
+        assert f'data-nav="{name}"' in html
+    for name in hidden:
+        assert f'data-nav="{name}"' not in html

@@ -12,20 +12,31 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from eduaid.conftest import Cast
+from eduaid.conftest import Cast, RegistryCast
+from eduaid.uploads.tests.factories import job_for
 
 NON_COUNTY = ["township_officer", "school_officer", "teacher", "village_team"]
 NOT_ADMIN = ["aid_center", "leader", "inspector", *NON_COUNTY]
+NOT_IMPORTER = ["leader", "inspector", *NON_COUNTY]
 
-# url name -> (method, kwargs of an object outside every listed role's scope, roles, kwargs inside)
-SCOPED: dict[str, tuple[str, Callable[[Cast], dict[str, Any]], list[str]]] = {
-    "org:township_detail": ("get", lambda c: {"pk": c.township_b.pk}, NON_COUNTY),
-    "org:school_detail": ("get", lambda c: {"pk": c.school_b.pk}, NON_COUNTY),
-    "org:village_detail": ("get", lambda c: {"pk": c.village_b.pk}, NON_COUNTY),
-    "accounts:user_detail": ("get", lambda c: {"pk": c.user("county_admin").pk}, NOT_ADMIN),
-    "accounts:user_reset_password": ("post", lambda c: {"pk": c.user("county_admin").pk}, NOT_ADMIN),
-    "accounts:user_set_active": ("post", lambda c: {"pk": c.user("county_admin").pk}, NOT_ADMIN),
-    "api:get_school": ("get", lambda c: {"school_id": c.school_b.pk}, NON_COUNTY),
+# url name -> (method, kwargs of an object outside every listed role's scope, roles)
+SCOPED: dict[str, tuple[str, Callable[[RegistryCast], dict[str, Any]], list[str]]] = {
+    "org:township_detail": ("get", lambda r: {"pk": r.cast.township_b.pk}, NON_COUNTY),
+    "org:school_detail": ("get", lambda r: {"pk": r.cast.school_b.pk}, NON_COUNTY),
+    "org:village_detail": ("get", lambda r: {"pk": r.cast.village_b.pk}, NON_COUNTY),
+    "accounts:user_detail": ("get", lambda r: {"pk": r.cast.user("county_admin").pk}, NOT_ADMIN),
+    "accounts:user_reset_password": ("post", lambda r: {"pk": r.cast.user("county_admin").pk}, NOT_ADMIN),
+    "accounts:user_set_active": ("post", lambda r: {"pk": r.cast.user("county_admin").pk}, NOT_ADMIN),
+    "api:get_school": ("get", lambda r: {"school_id": r.cast.school_b.pk}, NON_COUNTY),
+    # a pupil of school_b living in village_b, and that household
+    "registry:student_detail": ("get", lambda r: {"pk": r.person("hardship_kid").pk}, NON_COUNTY),
+    "registry:student_reveal": ("post", lambda r: {"pk": r.person("hardship_kid").pk}, NON_COUNTY),
+    "registry:household_detail": ("get", lambda r: {"pk": r.households["hardship"].pk}, NON_COUNTY),
+    # import jobs belong to the county importers (county_admin, aid_center); for other roles none exist
+    "uploads:job_detail": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
+    "uploads:job_status": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
+    "uploads:job_confirm": ("post", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
+    "uploads:rejected_download": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
 }
 
 # Patterns with ids that are not records of ours (static files served by Django itself).
@@ -59,10 +70,10 @@ def _cases() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("name", "role"), _cases())
-def test_outsider_gets_404(client: Any, cast: Cast, name: str, role: str) -> None:
+def test_outsider_gets_404(client: Any, registry_cast: RegistryCast, name: str, role: str) -> None:
     method, kwargs, _roles = SCOPED[name]
-    client.force_login(cast.user(role))
-    url = reverse(name, kwargs=kwargs(cast))
+    client.force_login(registry_cast.cast.user(role))
+    url = reverse(name, kwargs=kwargs(registry_cast))
     response = getattr(client, method)(url)
     assert response.status_code == 404, f"{role} got {response.status_code} on {url}"
 
@@ -99,3 +110,56 @@ def test_teacher_sees_no_school_until_students_are_assigned(client: Any, cast: C
     client.force_login(cast.user("teacher"))
     assert client.get(reverse("api:list_schools")).json() == []
     assert client.get(reverse("org:school_detail", kwargs={"pk": cast.school_a.pk})).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "role", "method", "target"),
+    [
+        ("registry:student_detail", "school_officer", "get", "poor_kid"),
+        ("registry:student_detail", "township_officer", "get", "unstable_kid"),
+        ("registry:student_detail", "township_officer", "get", "out_kid"),  # a child living in its village
+        ("registry:student_detail", "village_team", "get", "out_kid"),
+        ("registry:student_detail", "leader", "get", "hardship_kid"),
+        ("registry:student_reveal", "school_officer", "post", "no_id_kid"),
+        ("registry:student_reveal", "aid_center", "post", "hardship_kid"),
+        ("registry:household_detail", "village_team", "get", "poor"),
+        ("registry:household_detail", "township_officer", "get", "marginal"),
+        ("registry:household_detail", "school_officer", "get", "no_policy"),  # a school_a pupil's home
+        ("registry:household_detail", "inspector", "get", "hardship"),
+    ],
+)
+def test_insider_sees_the_registry_record(
+    client: Any, registry_cast: RegistryCast, name: str, role: str, method: str, target: str
+) -> None:
+    client.force_login(registry_cast.cast.user(role))
+    pk = (
+        registry_cast.households[target].pk
+        if name.endswith("household_detail")
+        else registry_cast.person(target).pk
+    )
+    response = getattr(client, method)(reverse(name, kwargs={"pk": pk}))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("role", "target"),
+    [
+        ("teacher", "poor_kid"),  # nothing is assigned to a teacher yet
+        ("village_team", "hardship_kid"),
+        ("school_officer", "unstable_kid"),  # school_a2, the other school of the township
+        ("school_officer", "college_kid"),
+    ],
+)
+def test_students_outside_the_scope_do_not_exist(
+    client: Any, registry_cast: RegistryCast, role: str, target: str
+) -> None:
+    client.force_login(registry_cast.cast.user(role))
+    pk = registry_cast.person(target).pk
+    assert client.get(reverse("registry:student_detail", kwargs={"pk": pk})).status_code == 404
+
+
+def test_the_village_team_sees_only_its_villages_households(client: Any, registry_cast: RegistryCast) -> None:
+    client.force_login(registry_cast.cast.user("village_team"))
+    for key in ("hardship", "no_policy"):
+        pk = registry_cast.households[key].pk
+        assert client.get(reverse("registry:household_detail", kwargs={"pk": pk})).status_code == 404

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from eduaid.demo import seed
 from eduaid.demo.models import DemoSeed
+from eduaid.uploads.worker import start_worker, stop_worker
 
 DEFAULT_ADDR = "127.0.0.1:8000"
 WILDCARD_HOSTS = {"0.0.0.0", "[::]"}  # noqa: S104 (binding every interface is the LAN demo)
@@ -161,9 +162,13 @@ class Command(BaseCommand):
             )
 
     def serve(self, addr: Addr, today: dt.date) -> None:
-        """Run the demo's clock and serve; WhiteNoise serves the collected static files."""
+        """Run the demo's clock and serve, with a background worker; WhiteNoise serves the static files."""
         if not getattr(settings, "EDUAID_TODAY", None):
             settings.EDUAID_TODAY = today
             os.environ["EDUAID_TODAY"] = today.isoformat()
         settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, *addr.allowed_hosts]
-        call_command("runserver", addr.addrport, use_reloader=False)
+        worker = start_worker()  # runs the uploaded imports, on this database and clock
+        try:
+            call_command("runserver", addr.addrport, use_reloader=False)
+        finally:
+            stop_worker(worker)

@@ -1,0 +1,252 @@
+"""The 比对 page: one run's findings in the user's scope — summary cards, eligible students by
+township, a filtered table, and the filtered findings as .xlsx. Pages and downloads mask ID numbers;
+the command-line export (`eduaid export findings`) is the one with full numbers."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from eduaid.core.audit import record
+from eduaid.core.exports import Table, write_table
+from eduaid.core.http import AuthedHttpRequest
+from eduaid.core.models import AuditKind
+from eduaid.matching import engine
+from eduaid.matching.describe import category_label
+from eduaid.matching.models import Finding, FindingKind, MatchRun
+from eduaid.matching.selectors import findings_visible_to, last_run
+from eduaid.org.selectors import schools_visible_to, townships_visible_to
+from eduaid.registry.selectors import persons_visible_to
+from eduaid.registry.views import describe_masked, int_param, masked_id
+
+PAGE_SIZE = 50
+DROPOUT_KINDS = (FindingKind.SUSPECTED_DROPOUT, FindingKind.DROPOUT)
+DROPOUTS = "dropouts"  # the kind filter's value for both dropout ledgers
+# Problems first, then the (long) list of eligible students.
+KIND_ORDER = [
+    FindingKind.DROPOUT,
+    FindingKind.SUSPECTED_DROPOUT,
+    FindingKind.DUPLICATE,
+    FindingKind.IDENTITY,
+    FindingKind.MISSED,
+    FindingKind.WRONG,
+    FindingKind.ELIGIBLE,
+]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class FindingFilter:
+    kind: str = ""
+    township: int | None = None
+    school: int | None = None
+
+
+@dataclass
+class FindingRow:
+    finding: Finding
+    masked_id: str
+    text: str
+    visible: bool
+
+
+def _pick_run(request: AuthedHttpRequest) -> MatchRun | None:
+    """`?run=ID`, else the last run of `?term=CODE`, else the last run."""
+    run_id = int_param(request, "run")
+    if run_id is not None:
+        return get_object_or_404(MatchRun.objects.select_related("term"), pk=run_id)
+    return last_run(request.GET.get("term", "").strip() or None)
+
+
+def _finding_filter(request: AuthedHttpRequest) -> FindingFilter:
+    kind = request.GET.get("kind", "")
+    return FindingFilter(
+        kind=kind if kind in FindingKind.values or kind == DROPOUTS else "",
+        township=int_param(request, "township"),
+        school=int_param(request, "school"),
+    )
+
+
+def filtered_findings(user, run: MatchRun, f: FindingFilter) -> QuerySet[Finding]:  # type: ignore[no-untyped-def]
+    qs = findings_visible_to(user).filter(run=run)
+    if f.kind == DROPOUTS:
+        qs = qs.filter(kind__in=DROPOUT_KINDS)
+    elif f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.township is not None:
+        qs = qs.filter(township_id=f.township)
+    if f.school is not None:
+        qs = qs.filter(school_id=f.school)
+    order = Case(
+        *(When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)), output_field=IntegerField()
+    )
+    return qs.order_by(order, "pk")
+
+
+def summary(findings: QuerySet[Finding], run: MatchRun) -> dict[str, Any]:
+    """The run's counts within the user's scope, counting persons, not rows (as DESIGN §7)."""
+    by_kind = dict(
+        findings.order_by().values("kind").annotate(n=Count("person", distinct=True)).values_list("kind", "n")
+    )
+    eligible = findings.filter(kind=FindingKind.ELIGIBLE).order_by()
+    by_category = dict(
+        eligible.values("category").annotate(n=Count("person", distinct=True)).values_list("category", "n")
+    )
+    dropouts = findings.filter(kind__in=DROPOUT_KINDS).aggregate(n=Count("person", distinct=True))["n"]
+    priced = bool(run.summary.get("priced"))
+    return {
+        "eligible": by_kind.get(FindingKind.ELIGIBLE, 0),
+        "by_category": [(c, category_label(c), by_category.get(c, 0)) for c in engine.CATEGORIES],
+        "duplicates": by_kind.get(FindingKind.DUPLICATE, 0),
+        "identity": by_kind.get(FindingKind.IDENTITY, 0),
+        "dropouts": dropouts,
+        "priced": priced,
+        "missed": by_kind.get(FindingKind.MISSED, 0) if priced else None,
+        "wrong": by_kind.get(FindingKind.WRONG, 0) if priced else None,
+    }
+
+
+def township_chart(findings: QuerySet[Finding]) -> dict[str, Any] | None:
+    """Eligible students by township, as an ECharts bar; None for fewer than two townships."""
+    rows = (
+        findings.filter(kind=FindingKind.ELIGIBLE)
+        .order_by("township__code")
+        .values("township__code", "township__name")
+        .annotate(n=Count("person", distinct=True))
+    )
+    names = [r["township__name"] or _("County-level") for r in rows]
+    if len(names) < 2:  # one bar says no more than the card above it
+        return None
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 10, "bottom": 10, "top": 30, "containLabel": True},
+        "xAxis": {
+            "type": "category",
+            "data": names,
+            "axisLabel": {"rotate": 45 if len(names) > 6 else 0, "interval": 0},
+        },
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {
+                "name": _("Eligible students"),
+                "type": "bar",
+                "data": [r["n"] for r in rows],
+                "itemStyle": {"color": "#b3261e"},
+                "label": {"show": len(names) <= 20, "position": "top"},
+                "barMaxWidth": 48,
+            }
+        ],
+    }
+
+
+def _rows(user, findings: list[Finding]) -> list[FindingRow]:  # type: ignore[no-untyped-def]
+    ids = {f.person_id for f in findings}
+    visible = set(persons_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    return [FindingRow(f, masked_id(f.person), describe_masked(f), f.person_id in visible) for f in findings]
+
+
+def _kind_choices(run: MatchRun | None) -> list[tuple[str, str]]:
+    priced = bool(run and run.summary.get("priced"))
+    kinds = [(k, str(FindingKind(k).label)) for k in KIND_ORDER if priced or k not in ("missed", "wrong")]
+    return [(DROPOUTS, _("Suspected dropouts and dropouts")), *kinds]
+
+
+@login_required
+def findings(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    run = _pick_run(request)
+    f = _finding_filter(request)
+    context: dict[str, Any] = {
+        "run": run,
+        "runs": list(MatchRun.objects.select_related("term").order_by("-pk")[:30]),
+        "filters": f,
+        "filtered": f != FindingFilter(),
+        "kinds": _kind_choices(run),
+        "townships": townships_visible_to(user),
+        "schools": _school_options(user, f),
+    }
+    if run is not None:
+        scoped = findings_visible_to(user).filter(run=run)
+        context["summary"] = summary(scoped, run)
+        context["chart_option"] = township_chart(scoped)
+        qs = filtered_findings(user, run, f).select_related("person", "school", "township", "village")
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["rows"] = _rows(user, list(page.object_list))
+    return render(request, "matching/findings.html", context)
+
+
+def _school_options(user, f: FindingFilter) -> QuerySet[Any]:  # type: ignore[no-untyped-def]
+    schools = schools_visible_to(user).order_by("township__code", "code")
+    if f.township is not None:
+        schools = schools.filter(township_id=f.township)
+    return schools
+
+
+def findings_table(user, run: MatchRun, f: FindingFilter) -> Table:  # type: ignore[no-untyped-def]
+    """The filtered findings with masked ID numbers, one row per finding."""
+    qs = filtered_findings(user, run, f).select_related("person", "school", "township", "village")
+    labels = dict(FindingKind.choices)
+    return Table(
+        headers=[
+            _("ID number"),
+            _("Name"),
+            _("School code"),
+            _("School"),
+            _("Township"),
+            _("Village"),
+            _("Finding"),
+            _("Explanation"),
+        ],
+        rows=(
+            [
+                masked_id(x.person),
+                x.person.name,
+                x.school.code if x.school else "",
+                x.school.name if x.school else (x.detail or {}).get("college", ""),
+                x.township.name if x.township else "",
+                x.village.name if x.village else "",
+                str(labels.get(x.kind, x.kind)),
+                describe_masked(x),
+            ]
+            for x in qs.iterator(chunk_size=2000)
+        ),
+    )
+
+
+@login_required
+def findings_export(request: AuthedHttpRequest) -> HttpResponse:
+    run = _pick_run(request)
+    if run is None:
+        raise Http404
+    f = _finding_filter(request)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "findings.xlsx"
+        count = write_table(findings_table(request.user, run, f), path)
+        content = path.read_bytes()
+    filters = {"kind": f.kind, "township": f.township, "school": f.school}
+    record(
+        AuditKind.EXPORT,
+        actor=request.user,
+        request=request,
+        obj=run,
+        detail={
+            "export": "findings",
+            "term": run.term.code,
+            "rows": count,
+            "filters": filters,
+            "full_ids": False,
+        },
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="findings-{run.term.code}-{run.pk}.xlsx"'
+    return response

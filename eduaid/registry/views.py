@@ -1,0 +1,312 @@
+"""Students (一生一档) and registry households, every page scoped through `registry.selectors`.
+
+Pages show ID numbers masked (`411728********0023`), and 学籍号 too (a G 学籍号 carries the ID); the
+full number is shown once, on a POST that leaves an audit event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Model
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eduaid.accounts.scope import scope_of
+from eduaid.core import clock, idnumbers
+from eduaid.core.audit import record
+from eduaid.core.http import AuthedHttpRequest
+from eduaid.core.models import AuditKind
+from eduaid.matching import engine
+from eduaid.matching.describe import category_label, describe
+from eduaid.matching.models import Finding, FindingKind
+from eduaid.matching.selectors import findings_visible_to, last_run
+from eduaid.org.selectors import schools_visible_to, townships_visible_to, villages_visible_to
+from eduaid.registry import selectors
+from eduaid.registry.models import (
+    Enrolment,
+    EnrolmentStatus,
+    Household,
+    HouseholdType,
+    Membership,
+    MonitoringCategory,
+    Person,
+    Stage,
+)
+
+PAGE_SIZE = 50
+
+# ---- masking (pages never show a full ID number) -----------------------------------------------
+
+
+def mask_student_number(number: str) -> str:
+    """`G411728********0023`: the letter stays, the rest is masked like an ID number."""
+    return number[:1] + idnumbers.mask(number[1:]) if number else ""
+
+
+def masked_id(person: Person) -> str:
+    if person.id_number:
+        return idnumbers.mask(person.id_number)
+    return mask_student_number(person.student_key or "")
+
+
+def describe_masked(finding: Finding) -> str:
+    """`describe()` with any 学籍号 in the detail masked."""
+    detail = dict(finding.detail or {})
+    if detail.get("student_number"):
+        detail["student_number"] = mask_student_number(str(detail["student_number"]))
+    masked = SimpleNamespace(
+        kind=finding.kind, code=finding.code, category=finding.category, stage=finding.stage, detail=detail
+    )
+    return describe(masked)
+
+
+# ---- small helpers ------------------------------------------------------------------------------
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return [(code, category_label(code)) for code in engine.CATEGORIES] + [
+        (selectors.NOT_ELIGIBLE, _("Not eligible"))
+    ]
+
+
+def category_text(code: str | None) -> str:
+    """None: in no registry household; "": in one, not eligible; else the category's label."""
+    if code is None:
+        return ""
+    return category_label(code) if code else _("Not eligible")
+
+
+def int_param(request: AuthedHttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+def choice_param(request: AuthedHttpRequest, name: str, choices: list[tuple[str, Any]]) -> str:
+    value = request.GET.get(name, "")
+    return value if value in {code for code, _label in choices} else ""
+
+
+def valid_today(row: Model, day: dt.date) -> bool:
+    start, end = row.valid_from, row.valid_to  # type: ignore[attr-defined]
+    return (start is None or start <= day) and (end is None or end > day)
+
+
+# ---- students -----------------------------------------------------------------------------------
+
+
+@dataclass
+class StudentRow:
+    person: Person
+    masked_id: str
+    enrolments: list[Enrolment]
+    category: str | None
+
+    @property
+    def category_label(self) -> str:
+        return category_text(self.category)
+
+
+def _student_filter(request: AuthedHttpRequest) -> selectors.StudentFilter:
+    return selectors.StudentFilter(
+        township=int_param(request, "township"),
+        school=int_param(request, "school"),
+        stage=choice_param(request, "stage", Stage.choices),
+        category=choice_param(request, "category", category_choices()),
+        status=choice_param(request, "status", EnrolmentStatus.choices),
+        q=request.GET.get("q", "").strip()[:40],
+    )
+
+
+@login_required
+def student_list(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    f = _student_filter(request)
+    page = Paginator(selectors.student_list(user, f), PAGE_SIZE).get_page(request.GET.get("page"))
+    persons = list(page.object_list)
+    enrolments = selectors.list_enrolments(user, f, [p.pk for p in persons])
+    rows = [StudentRow(p, masked_id(p), enrolments[p.pk], p.household_category) for p in persons]  # type: ignore[attr-defined]
+    schools = schools_visible_to(user).order_by("township__code", "code")
+    if f.township is not None:
+        schools = schools.filter(township_id=f.township)
+    context = {
+        "page": page,
+        "rows": rows,
+        "filters": f,
+        "filtered": f != selectors.StudentFilter(),
+        "townships": townships_visible_to(user),
+        "schools": schools,
+        "stages": Stage.choices,
+        "categories": category_choices(),
+        "statuses": EnrolmentStatus.choices,
+    }
+    return render(request, "registry/student_list.html", context)
+
+
+def _get_person_for(request: AuthedHttpRequest, pk: int) -> Person:
+    return get_object_or_404(selectors.persons_visible_to(request.user), pk=pk)
+
+
+@dataclass
+class HouseholdCard:
+    membership: Membership
+    current: bool
+    visible: bool
+    versions: list[Any]
+    category: str | None
+
+    @property
+    def category_label(self) -> str:
+        return category_text(self.category)
+
+
+def _household_cards(request: AuthedHttpRequest, person: Person, day: dt.date) -> list[HouseholdCard]:
+    memberships = list(selectors.person_memberships(person))
+    ids = [m.household_id for m in memberships]
+    visible = set(
+        selectors.households_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    cards = []
+    for m in memberships:
+        versions = list(m.household.versions.all())
+        now = next((v for v in versions if valid_today(v, day)), None)
+        cards.append(
+            HouseholdCard(
+                membership=m,
+                current=valid_today(m, day),
+                visible=m.household_id in visible,
+                versions=versions,
+                category=getattr(now, "category_now", None),
+            )
+        )
+    return cards
+
+
+def _person_findings(request: AuthedHttpRequest, person: Person) -> tuple[Any, list[tuple[Finding, str]]]:
+    run = last_run()
+    if run is None:
+        return None, []
+    rows = findings_visible_to(request.user).filter(run=run, person=person).select_related("school")
+    return run, [(f, describe_masked(f)) for f in rows.order_by("kind", "pk")]
+
+
+def _profile(request: AuthedHttpRequest, person: Person, *, revealed: bool) -> HttpResponse:
+    day = clock.today()
+    enrolments = list(selectors.person_enrolments(person))
+    for e in enrolments:
+        e.masked_number = mask_student_number(e.student_number)  # type: ignore[attr-defined]
+    run, findings = _person_findings(request, person)
+    context = {
+        "person": person,
+        "masked_id": masked_id(person),
+        "full_id": (person.id_number or person.student_key) if revealed else "",
+        "age": engine.age_on(person.birth_date, day) if person.birth_date else None,
+        "current_enrolments": [e for e in enrolments if valid_today(e, day)],
+        "past_enrolments": [e for e in enrolments if not valid_today(e, day)],
+        "households": _household_cards(request, person, day),
+        "run": run,
+        "findings": findings,
+        "kinds": dict(FindingKind.choices),
+        "today": day,
+    }
+    return render(request, "registry/student_detail.html", context)
+
+
+@login_required
+def student_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _profile(request, _get_person_for(request, pk), revealed=False)
+
+
+@login_required
+@require_POST
+def student_reveal(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Shows the full ID number once, and records who saw whose."""
+    person = _get_person_for(request, pk)
+    record(
+        AuditKind.VIEW_FULL_ID, actor=request.user, request=request, obj=person, detail={"name": person.name}
+    )
+    response = _profile(request, person, revealed=True)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# ---- households ---------------------------------------------------------------------------------
+
+
+def _household_filter(request: AuthedHttpRequest) -> selectors.HouseholdFilter:
+    return selectors.HouseholdFilter(
+        township=int_param(request, "township"),
+        village=int_param(request, "village"),
+        household_type=choice_param(request, "type", HouseholdType.choices),
+        monitoring=choice_param(request, "monitoring", MonitoringCategory.choices),
+        category=choice_param(request, "category", category_choices()),
+        q=request.GET.get("q", "").strip()[:40],
+    )
+
+
+@login_required
+def household_list(request: AuthedHttpRequest) -> HttpResponse:
+    user = request.user
+    f = _household_filter(request)
+    page = Paginator(selectors.household_list(user, f), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    for v in rows:
+        v.category_label = category_text(v.category_now)  # type: ignore[attr-defined]
+    villages = villages_visible_to(user)
+    if f.township is not None:
+        villages = villages.filter(township_id=f.township)
+    elif scope_of(user).county:
+        villages = villages.none()  # 200 villages: pick a township first
+    context = {
+        "page": page,
+        "rows": rows,
+        "filters": f,
+        "filtered": f != selectors.HouseholdFilter(),
+        "townships": townships_visible_to(user),
+        "villages": villages,
+        "household_types": HouseholdType.choices,
+        "monitoring_categories": MonitoringCategory.choices,
+        "categories": category_choices(),
+        "today": clock.today(),
+    }
+    return render(request, "registry/household_list.html", context)
+
+
+def _get_household_for(request: AuthedHttpRequest, pk: int) -> Household:
+    return get_object_or_404(selectors.households_visible_to(request.user), pk=pk)
+
+
+@login_required
+def household_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    household = _get_household_for(request, pk)
+    day = clock.today()
+    versions = list(selectors.household_versions(household))
+    memberships = list(selectors.household_members(household))
+    ids = [m.person_id for m in memberships]
+    visible = set(selectors.persons_visible_to(request.user).filter(pk__in=ids).values_list("pk", flat=True))
+    members = [
+        {
+            "m": m,
+            "masked_id": masked_id(m.person),
+            "current": valid_today(m, day),
+            "visible": m.person_id in visible,
+        }
+        for m in memberships
+    ]
+    current = next((v for v in versions if valid_today(v, day)), None)
+    context = {
+        "household": household,
+        "current": current,
+        "category": category_text(current.category_now) if current else "",  # type: ignore[attr-defined]
+        "versions": versions,
+        "members": members,
+        "today": day,
+    }
+    return render(request, "registry/household_detail.html", context)
