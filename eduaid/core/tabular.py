@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -52,13 +53,16 @@ class TabularError(Exception):
 
 def clean(text: str) -> str:
     """Trim, fold full-width to half-width (NFKC), drop invisible marks, collapse inner whitespace."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    return _WHITESPACE.sub(" ", text).strip()
+    if not text.isascii():  # plain ASCII is already NFKC and has no invisible marks
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+        text = text.translate(_INVISIBLE)
+    return " ".join(text.split())
 
 
 def compact(text: str) -> str:
     """`clean` without any whitespace at all: for codes, header names and choice values."""
-    return _WHITESPACE.sub("", clean(text))
+    return "".join(clean(text).split())
 
 
 def clean_name(text: str) -> str:
@@ -86,7 +90,7 @@ class Cell:
     raw: str  # as the user sees it; numbers in Excel's General format (4.11728E+17)
     kind: CellKind = CellKind.TEXT
 
-    @property
+    @cached_property
     def text(self) -> str:
         return clean(self.raw)
 

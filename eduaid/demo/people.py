@@ -122,6 +122,10 @@ class Rows:
     population: list[list[str]] = field(default_factory=list)
 
 
+# 遂平县 was numbered 412823 until Zhumadian became a city in 2000; people born before keep it.
+FORMER_AREAS = {"411728": ("412823", 2000)}
+
+
 class _Ids:
     """Unique synthetic ID numbers: a sequence counter per birth date and gender."""
 
@@ -135,7 +139,8 @@ class _Ids:
         if seq > 999:
             raise ValueError("too many people born on one day")
         self.used[(born, parity)] = seq + 2
-        return idnumbers.synthetic(self.area, born, seq)
+        former, until = FORMER_AREAS.get(self.area, (self.area, 0))
+        return idnumbers.synthetic(former if born.year < until else self.area, born, seq)
 
 
 class _Generator:
@@ -213,7 +218,7 @@ def _family(gen: _Generator) -> Rows:
     township = rng.choice(gen.townships)
     village = rng.choice(gen.plan.villages[township])
     surname = rng.choice(SURNAMES)
-    in_registry = rng.random() < gen.plan.registry_share * 1.4
+    in_registry = rng.random() < gen.plan.registry_share * 1.1
     children = [rng.randrange(3, 22) for _ in range(rng.choice((1, 1, 2, 2, 3)))]
     rows = Rows()
     members = _members(gen, surname, children)

@@ -38,7 +38,8 @@ from eduaid.org.models import (
 )
 from eduaid.org.units import unit_for_school, unit_for_township
 
-SEED_VERSION = 1
+SEED_VERSION = 2
+DEFAULT_STUDENTS = 20_000
 COUNTY_CODE = "411728"
 # The plan's school year 2023-2024, spring term current, autumn term behind it.
 DEMO_TODAY = dt.date(2024, 3, 15)
@@ -436,7 +437,9 @@ def database_state() -> str:
 
     if has_rows(DemoSeed):
         return SEEDED
-    if has_rows(User) or has_rows(School) or has_rows(OrgUnit, kind=OrgUnitKind.COUNTY):
+    from eduaid.registry.models import Person
+
+    if has_rows(User) or has_rows(School) or has_rows(Person) or has_rows(OrgUnit, kind=OrgUnitKind.COUNTY):
         return FOREIGN
     return FRESH
 
@@ -520,8 +523,10 @@ def seed_county(county: County) -> dict[str, Any]:
     }
 
 
-def ensure_seeded() -> tuple[DemoSeed, bool]:
+def ensure_seeded(students: int = DEFAULT_STUDENTS) -> tuple[DemoSeed, bool]:
     """The demo's marker, seeding the county first on a fresh database; True when it seeded now."""
+    from eduaid.demo.registries import seed_registries
+
     with transaction.atomic():
         state = database_state()
         if state == SEEDED:
@@ -529,4 +534,6 @@ def ensure_seeded() -> tuple[DemoSeed, bool]:
         if state == FOREIGN:
             raise refusal()
         counts = seed_county(demo_county())
+        if students:
+            counts.update(seed_registries(students))
         return DemoSeed.objects.create(pk=1, version=SEED_VERSION, counts=counts), True

@@ -65,3 +65,12 @@ def test_mask_hides_the_birth_date() -> None:
 def test_age_counts_whole_years() -> None:
     assert idnumbers.age_on(GIRL, dt.date(2021, 5, 31)) == 5
     assert idnumbers.age_on(GIRL, dt.date(2021, 6, 1)) == 6
+
+
+def test_area_code_must_exist_in_the_birth_year() -> None:
+    """遂平县 was 412823 until 2000 and 411728 after: stdnum knows when each code was assigned."""
+    assert (
+        idnumbers.problem(idnumbers.synthetic("411728", dt.date(1985, 5, 1), 1), today=TODAY)
+        == IdProblem.AREA
+    )
+    assert idnumbers.problem(idnumbers.synthetic("412823", dt.date(1985, 5, 1), 1), today=TODAY) is None

@@ -48,9 +48,12 @@ def school_of(role: str) -> School:
     return school
 
 
+TEST_STUDENTS = 3000
+
+
 def run_demo(*args: str) -> dict[str, Any]:
     out = StringIO()
-    call_command("demo", "--no-serve", "--json", *args, stdout=out)
+    call_command("demo", "--no-serve", "--json", "--students", str(TEST_STUDENTS), *args, stdout=out)
     return json.loads(out.getvalue())
 
 
@@ -86,6 +89,22 @@ class TestSeededDemo:
         assert demo["counts"]["schools"] == School.objects.count()
         assert demo["counts"]["logins"] == len(Role.values)
         assert demo["today"] == "2024-03-15"
+
+    def test_people_come_in_through_two_snapshots_and_are_matched(self, demo: dict[str, Any]) -> None:
+        from eduaid.registry.models import Enrolment, HouseholdVersion, Snapshot
+
+        kinds = sorted(Snapshot.objects.values_list("kind", "as_of"))
+        assert [k for k, _d in kinds].count("registry") == 2
+        assert Enrolment.objects.filter(valid_to__isnull=True).count() >= TEST_STUDENTS
+        assert HouseholdVersion.objects.filter(valid_to__isnull=False).exists()  # spring changes
+        spring = demo["counts"]["match"]["2023-2024-2"]
+        share = spring["eligible"] / demo["counts"]["students"]
+        assert 0.07 < share < 0.18, share
+        assert all(spring["by_category"][c] > 0 for c in spring["by_category"])
+        assert spring["suspected_dropouts"] > 0
+        assert spring["duplicates"] > 0 and spring["identity_problems"] > 0
+        autumn = demo["counts"]["match"]["2023-2024-1"]
+        assert autumn["by_category"]["marginal"] >= spring["by_category"]["marginal"]
 
     def test_schools_of_every_type_in_realistic_numbers(self) -> None:
         by_type = dict(School.objects.values_list("school_type").annotate(n=Count("pk")))

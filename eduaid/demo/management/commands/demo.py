@@ -85,6 +85,12 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default=DEFAULT_ADDR, help=_("address to serve on, HOST:PORT"))
         parser.add_argument("--no-serve", action="store_true", help=_("set up only, do not serve"))
         parser.add_argument("--json", action="store_true", help=_("print one JSON object"))
+        parser.add_argument(
+            "--students",
+            type=int,
+            default=seed.DEFAULT_STUDENTS,
+            help=_("how many synthetic students to enrol (default 20000)"),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         addr = parse_addr(options["addr"])
@@ -93,7 +99,7 @@ class Command(BaseCommand):
             if seed.database_state() == seed.FOREIGN:
                 raise seed.refusal()
             call_command("migrate", interactive=False, verbosity=0)
-            marker, created = seed.ensure_seeded()
+            marker, created = seed.ensure_seeded(students=options["students"])
         except seed.DemoRefused as exc:
             raise CommandError(str(exc), returncode=2) from exc
         call_command("collectstatic", interactive=False, verbosity=0)
