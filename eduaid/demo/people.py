@@ -100,6 +100,10 @@ class SchoolInfo:
     school_type: str
     township: str  # "" for county-level schools
     boarding: bool
+    classes: tuple[tuple[int, int], ...] = ()  # (grade, number of classes); empty: up to 4 a grade
+
+    def class_count(self, grade: int) -> int:
+        return dict(self.classes).get(grade, 4 if not self.classes else 1)
 
 
 @dataclass
@@ -285,7 +289,7 @@ def _enrol(
         school.code,
         STAGE_LABEL[stage],
         _grade_label(stage, grade),
-        f"{rng.randrange(1, 5)}班",
+        f"{rng.randrange(1, school.class_count(grade) + 1)}班",
         boarding,
         status,
         "",
@@ -332,7 +336,7 @@ def _sprinkle_problems(gen: _Generator, rows: Rows, row: list[str]) -> None:
     if budget["no_id"] > 0:
         budget["no_id"] -= 1
         row[1], row[2] = "", "J" + row[1][:17]
-    elif budget["two_schools"] > 0 and row[4]:
+    elif budget["two_schools"] > 0 and row[5] == "小学":
         budget["two_schools"] -= 1
         other = gen.rng.choice([s for s in gen.plan.schools if s.school_type == "primary"])
         if other.code != row[4]:
@@ -361,9 +365,9 @@ def _register(
         category, enjoys = "", "否"
     since = risk_gone = risk_date = ""
     if category:
-        since = f"{gen.plan.school_year - rng.randrange(0, 3)}-0{rng.randrange(1, 9)}-15"
+        since = f"{gen.plan.school_year - rng.randrange(1, 3)}-0{rng.randrange(1, 9)}-15"
         if rng.random() < 0.15:
-            risk_gone, risk_date = "是", f"{gen.plan.school_year}-{rng.choice(('06', '10', '12'))}-20"
+            risk_gone, risk_date = "是", f"{gen.plan.school_year}-0{rng.choice((3, 6, 8))}-10"
         else:
             risk_gone = "否"
     for (name, number, _male), _age, relation in members:

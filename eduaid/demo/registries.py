@@ -8,11 +8,12 @@ import csv
 import datetime as dt
 import io
 import random
+from collections import Counter
 from typing import Any
 
 from eduaid.demo import people
 from eduaid.matching.services import match_run
-from eduaid.org.models import School, Village
+from eduaid.org.models import School, SchoolClass, Village
 from eduaid.registry.imports_population import import_population
 from eduaid.registry.imports_registry import import_registry
 from eduaid.registry.imports_students import import_students
@@ -33,8 +34,17 @@ def csv_bytes(headers: list[str], rows: list[list[str]]) -> bytes:
 
 
 def plan(students: int) -> people.Plan:
+    classes: dict[int, Counter[int]] = {}
+    for school_id, grade in SchoolClass.objects.values_list("school_id", "grade"):
+        classes.setdefault(school_id, Counter())[grade] += 1
     schools = [
-        people.SchoolInfo(s.code, s.school_type, s.township.name if s.township else "", s.boarding)
+        people.SchoolInfo(
+            s.code,
+            s.school_type,
+            s.township.name if s.township else "",
+            s.boarding,
+            classes=tuple(sorted(classes.get(s.pk, Counter()).items())),
+        )
         for s in School.objects.select_related("township").order_by("code")
     ]
     villages: dict[str, list[str]] = {}

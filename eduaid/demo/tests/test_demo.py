@@ -95,6 +95,7 @@ class TestSeededDemo:
 
         kinds = sorted(Snapshot.objects.values_list("kind", "as_of"))
         assert [k for k, _d in kinds].count("registry") == 2
+        assert all(s.report["rejected"] == 0 for s in Snapshot.objects.all())  # the demo's files are clean
         assert Enrolment.objects.filter(valid_to__isnull=True).count() >= TEST_STUDENTS
         assert HouseholdVersion.objects.filter(valid_to__isnull=False).exists()  # spring changes
         spring = demo["counts"]["match"]["2023-2024-2"]
