@@ -89,6 +89,10 @@ class Person(models.Model):
                 name="person_has_a_key",
             ),
         ]
+        indexes = [
+            # Search by name prefix (LIKE '张%'): pattern ops on PostgreSQL; a plain index elsewhere.
+            models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
