@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import subprocess
 from collections.abc import Iterator
@@ -72,3 +73,65 @@ def test_county_admin_checks_a_file_sees_the_rejected_row_and_confirms(
     history = page.get_by_test_id("job-table").locator("tbody tr").first
     assert "学校名单.xlsx" in history.inner_text()
     assert history.get_by_test_id("job-status").get_attribute("data-status") == "applied"
+
+
+def _upload_and_confirm(page: Any, kind: str, name: str, data: bytes) -> None:  # noqa: F811
+    go_nav(page, "uploads:index")
+    form = page.get_by_test_id("upload-form")
+    form.locator("#id_kind").select_option(kind)
+    form.locator("#id_file").set_input_files({"name": name, "mimeType": XLSX, "buffer": data})
+    submit(page, "[data-testid=upload]")
+    page.locator("[data-testid=job-report][data-kind=dry-run]").wait_for(timeout=WORKER_WAIT_MS)
+    assert page.locator("[data-count=rejected]").inner_text() == "0"
+    submit(page, "[data-testid=confirm]")
+    page.locator("[data-testid=job-report][data-kind=applied]").wait_for(timeout=WORKER_WAIT_MS)
+
+
+def test_registry_and_enrolment_uploads_end_in_the_findings(
+    page: Any,  # noqa: F811 (the fixture)
+    cast: Cast,
+    worker: subprocess.Popen[bytes],
+) -> None:
+    """Upload → dry run → confirm for both registries; the match that follows shows who needs help."""
+    from eduaid.core import idnumbers
+    from eduaid.uploads.tests.factories import xlsx
+
+    parent = idnumbers.synthetic("412823", dt.date(1984, 2, 2), 1)
+    pupil = idnumbers.synthetic("411728", dt.date(2014, 6, 1), 2)
+    out_of_school = idnumbers.synthetic("411728", dt.date(2012, 5, 5), 3)
+    registry = xlsx(
+        [
+            "户编号",
+            "姓名",
+            "证件号码",
+            "与户主关系",
+            "户类型",
+            "监测对象类别",
+            "是否享受政策",
+            "乡镇",
+            "行政村",
+        ],
+        [
+            ["H1", name, number, relation, "脱贫户", "", "是", cast.township_a.name, cast.village_a.name]
+            for name, number, relation in (
+                ("李建国", parent, "户主"),
+                ("李小雨", pupil, "子女"),
+                ("李小山", out_of_school, "子女"),
+            )
+        ],
+    )
+    students = xlsx(
+        ["姓名", "身份证号", "学籍号", "学校标识码", "学段", "年级", "班级", "是否住校", "学籍状态"],
+        [["李小雨", pupil, "G" + pupil, cast.school_a.code, "小学", "三年级", "1班", "否", "在读"]],
+    )
+    log_in(page, "county_admin", PASSWORD)
+    _upload_and_confirm(page, "registry", "防返贫监测户.xlsx", registry)
+    _upload_and_confirm(page, "students", "学籍.xlsx", students)
+
+    go_nav(page, "matching:findings")
+    assert page.locator("[data-summary=eligible]").inner_text() == "1"
+    assert page.locator("[data-summary=dropouts]").inner_text() == "1"
+    dropout = page.locator("[data-testid=finding-row][data-kind=suspected_dropout]")
+    assert dropout.count() == 1
+    assert "李小山" in dropout.inner_text()
+    assert out_of_school not in page.content()  # IDs are masked on the page
