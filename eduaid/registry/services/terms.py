@@ -1,11 +1,9 @@
-"""Terms: created on first mention with their default start date; an admin may move the date."""
+"""Terms: created on first mention with their default start date (DESIGN §2)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from eduaid.registry import terms
@@ -26,15 +24,4 @@ def term_get_or_create(*, code: str, actor: Any = None) -> Term:
             % {"code": code}
         ) from exc
     term, _created = Term.objects.get_or_create(code=code.strip(), defaults={"start_date": start})
-    return term
-
-
-@transaction.atomic
-def term_set_start(*, term: Term, start_date: dt.date, actor: Any) -> Term:
-    term = Term.objects.select_for_update().get(pk=term.pk)
-    if term.locked:
-        raise TermError(_("Term %(code)s is locked: its entitlements are confirmed.") % {"code": term.code})
-    term.start_date = start_date
-    term._history_user = actor  # type: ignore[attr-defined]  # django-simple-history keeps the change
-    term.save(update_fields=["start_date"])
     return term
