@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "eduaid.accounts",
     "eduaid.registry",
     "eduaid.matching",
+    "eduaid.aid",
     "eduaid.uploads",
     "eduaid.demo",
     "django.contrib.auth",

@@ -17,6 +17,7 @@ import xlsxwriter
 
 EXPORTS: dict[str, str] = {
     "findings": "eduaid.matching.exports:findings",
+    "entitlements": "eduaid.aid.exports:entitlements",
 }
 
 

@@ -32,6 +32,8 @@ class AuditKind(models.TextChoices):
     EXPORT = "export", _("Export")
     IMPORT = "import", _("Import")
     MATCH = "match", _("Match run")
+    PRICING = "pricing", _("Entitlements priced")
+    POLICY = "policy", _("Policy changed")
     VIEW_FULL_ID = "view_full_id", _("Full ID number viewed")
 
 

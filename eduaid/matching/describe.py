@@ -25,6 +25,14 @@ def describe(finding: Any) -> str:
             "category": category_label(finding.category),
             "stage": Stage(finding.stage).label if finding.stage in Stage.values else finding.stage,
         }
+    if finding.kind == "missed":
+        return _("Due %(item)s on the start date, but it has no entitlement.") % {
+            "item": d.get("item_name", code)
+        }
+    if finding.kind == "wrong":
+        return _("Has an entitlement to %(item)s but is not eligible on the start date.") % {
+            "item": d.get("item_name", code)
+        }
     if code == "two_schools":
         return _("Studying or suspended at more than one school at once; keep one enrolment.")
     if code == "shared_student_number":

@@ -273,6 +273,40 @@ def _dropouts(facts: Facts, by_person: dict[int, list[EnrolmentFact]]) -> list[F
     return found
 
 
+@dataclass(frozen=True)
+class AidFact:
+    """An entitlement of the term (granted) or one the policy says is due (by `aid.services`)."""
+
+    person_id: int
+    item_code: str
+    school_id: int | None
+    stage: str
+    category: str
+
+
+def aid_gaps(
+    facts: Facts, eligible: set[int], due: list[AidFact], granted: list[AidFact]
+) -> list[FindingData]:
+    """漏助: an item due without a non-cancelled entitlement; 错助: an entitlement of a student who is
+    not eligible on the start date (DESIGN §5). `granted` holds the term's non-cancelled entitlements."""
+    have = {(g.person_id, g.item_code) for g in granted}
+    found = [_aid_finding(facts, "missed", d) for d in due if (d.person_id, d.item_code) not in have]
+    found += [_aid_finding(facts, "wrong", g) for g in granted if g.person_id not in eligible]
+    return found
+
+
+def _aid_finding(facts: Facts, kind: str, aid: AidFact) -> FindingData:
+    return FindingData(
+        kind=kind,
+        code=aid.item_code,
+        person_id=aid.person_id,
+        category=aid.category,
+        stage=aid.stage,
+        detail={"item": aid.item_code},
+        **_place(facts, aid.person_id, aid.school_id),
+    )
+
+
 def summarise(term: str, findings: list[FindingData], *, priced: bool) -> dict[str, Any]:
     """The JSON of DESIGN §7, counting persons, not rows."""
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db import transaction
 
+from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem
+from eduaid.aid.services import entitlements_due
 from eduaid.core.audit import record
 from eduaid.core.models import AuditKind
 from eduaid.matching import engine
@@ -17,15 +19,40 @@ COMMAND_LINE_ACTOR = "命令行"
 
 
 def is_priced(term: Term) -> bool:
-    """Whether entitlements exist for the term (the pricing issue adds them)."""
-    return False
+    """Whether entitlements exist for the term."""
+    return Entitlement.objects.filter(term=term).exists()
+
+
+def _aid_findings(
+    term: Term, facts: engine.Facts, findings: list[engine.FindingData]
+) -> list[engine.FindingData]:
+    """漏助 and 错助 of a priced term, against the policy version in force on it."""
+    eligible = {f.person_id for f in findings if f.kind == "eligible"}
+    due = [
+        engine.AidFact(person_id, code, want["school_id"], want["stage"], want["category"])
+        for (person_id, code), want in entitlements_due(term, facts=facts).items()
+    ]
+    rows = (
+        Entitlement.objects.filter(term=term)
+        .exclude(status=EntitlementStatus.CANCELLED)
+        .values_list("person_id", "item_code", "school_id", "stage", "category")
+    )
+    granted = [engine.AidFact(*row) for row in rows.iterator(chunk_size=5000)]
+    gaps = engine.aid_gaps(facts, eligible, due, granted)
+    names = dict(PolicyItem.objects.order_by("version_id").values_list("code", "name"))  # newest wins
+    for gap in gaps:
+        gap.detail["item_name"] = names.get(gap.code, gap.code)
+    return gaps
 
 
 @transaction.atomic
 def match_run(*, term: Term, actor: Any = None) -> MatchRun:
     facts = load_facts(term)
     findings = engine.match(facts)
-    summary = engine.summarise(term.code, findings, priced=is_priced(term))
+    priced = is_priced(term)
+    if priced:
+        findings += _aid_findings(term, facts, findings)
+    summary = engine.summarise(term.code, findings, priced=priced)
     run = MatchRun.objects.create(
         term=term,
         actor=actor,

@@ -41,6 +41,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {category_label(code)}: {summary['by_category'][code]}")
         if not summary["priced"]:
             self.stdout.write(_("Missed and wrong aid: the term is not priced yet."))
+        else:
+            self.stdout.write(_("Missed aid: %(n)s") % {"n": summary["missed"]})
+            self.stdout.write(_("Aid without eligibility: %(n)s") % {"n": summary["wrong"]})
         self.stdout.write(_("Duplicate enrolments: %(n)s") % {"n": summary["duplicates"]})
         self.stdout.write(_("Identity problems: %(n)s") % {"n": summary["identity_problems"]})
         self.stdout.write(_("Suspected dropouts: %(n)s") % {"n": summary["suspected_dropouts"]})

@@ -1,0 +1,65 @@
+"""The `entitlements` table of DESIGN §7: one row per student, item and term."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from eduaid.aid.models import ItemKind
+from eduaid.aid.pricing import yuan
+from eduaid.aid.selectors import entitlements_visible_to
+from eduaid.core.exports import ExportError, Table
+from eduaid.matching.describe import category_label
+from eduaid.registry.models import Stage
+
+
+def headers() -> list[str]:
+    return [
+        _("ID number"),
+        _("Name"),
+        _("School code"),
+        _("Stage"),
+        _("Boards at school"),
+        _("Household category"),
+        _("Term"),
+        _("Policy version"),
+        _("Item code"),
+        _("Item name"),
+        _("Kind"),
+        _("Amount"),
+    ]
+
+
+def entitlements(term_code: str, user: Any) -> Table:
+    if not term_code:
+        raise ExportError(_("Name the term: --term 2023-2024-1."))
+    rows = (
+        entitlements_visible_to(user)
+        .filter(term__code=term_code)
+        .select_related("person", "school", "term", "version", "item")
+        .order_by("school__code", "college", "person__id_number", "person__student_key", "item__position")
+    )
+    stages, kinds = dict(Stage.choices), dict(ItemKind.choices)
+    yes, no = _("Yes"), _("No")
+    return Table(
+        headers=headers(),
+        needs_term=True,
+        rows=(
+            [
+                e.person.id_number or e.person.student_key or "",
+                e.person.name,
+                e.school.code if e.school else "",
+                str(stages.get(e.stage, e.stage)),
+                yes if e.boarding else no,
+                category_label(e.category),
+                e.term.code,
+                e.version.name,
+                e.item_code,
+                e.item.name,
+                str(kinds.get(e.item.kind, e.item.kind)),
+                yuan(e.amount_fen),
+            ]
+            for e in rows.iterator(chunk_size=2000)
+        ),
+    )

@@ -1,0 +1,151 @@
+"""Policy versions, their items, and the entitlements priced from them (DESIGN §3).
+
+An item's ``rules`` is a JSON list of cases; the first case whose conditions all hold gives the
+yearly amount in fen (``null``: the item has no amount, e.g. the compulsory fee waiver)::
+
+    [{"stages": ["primary"], "boarding": true, "fen": 100000},
+     {"stages": ["junior"], "boarding": true, "fen": 125000}]
+
+Conditions: ``stages`` (list of stage codes, required), and optionally ``boarding``, ``in_province``,
+``freshman`` (booleans). A condition left out holds for everyone. See `eduaid.aid.pricing`.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class ItemKind(models.TextChoices):
+    CASH = "cash", _("Cash")
+    WAIVER = "waiver", _("Waiver")
+    FEE_SUBSIDY = "fee_subsidy", _("Fee subsidy")
+    IN_KIND = "in_kind", _("In kind")
+    REFERRAL = "referral", _("Referral")
+    LOAN = "loan", _("Loan")
+
+
+class Payer(models.TextChoices):
+    COUNTY = "county", _("County aid centre")
+    SCHOOL = "school", _("School")
+    UNIVERSITY = "university", _("University")
+    RURAL_REVITALISATION = "rural_revitalisation", _("Rural revitalisation department")
+
+
+class PolicyVersion(models.Model):
+    """A policy in force from `first_term` to `last_term` (term codes; empty: still in force)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    first_term = models.CharField(_("first term"), max_length=11, unique=True)
+    last_term = models.CharField(_("last term"), max_length=11, null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["first_term"]
+        verbose_name = _("policy version")
+        verbose_name_plural = _("policy versions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_term__isnull=True) | Q(last_term__gte=models.F("first_term")),
+                name="policy_version_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(first_term__regex=r"^[0-9]{4}-[0-9]{4}-[12]$"),
+                name="policy_version_first_term_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def covers(self, term_code: str) -> bool:
+        return self.first_term <= term_code and (self.last_term is None or term_code <= self.last_term)
+
+
+class PolicyItem(models.Model):
+    version = models.ForeignKey(PolicyVersion, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(_("item code"), max_length=40)
+    name = models.CharField(_("item name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=ItemKind.choices)
+    paid_by = models.CharField(_("paid by"), max_length=30, choices=Payer.choices)
+    one_time = models.BooleanField(_("one-time"), default=False)
+    rules = models.JSONField(_("amount rules"), default=list)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["version", "position", "pk"]
+        verbose_name = _("policy item")
+        verbose_name_plural = _("policy items")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="one_item_code_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class EntitlementStatus(models.TextChoices):
+    COMPUTED = "computed", _("Computed")
+    SCHOOL_CONFIRMED = "school_confirmed", _("Confirmed by the school")
+    IN_NOTICE = "in_notice", _("In public notice")
+    NOTICE_PASSED = "notice_passed", _("Public notice passed")
+    APPROVED = "approved", _("Approved")
+    IN_BATCH = "in_batch", _("In a payment batch")
+    PAID = "paid", _("Paid")
+    FAILED = "failed", _("Payment failed")
+    CANCELLED = "cancelled", _("Cancelled")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Entitlement(models.Model):
+    """One item due to one student on one term, with the facts it was priced on."""
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="entitlements")
+    term = models.ForeignKey("registry.Term", on_delete=models.PROTECT, related_name="entitlements")
+    item = models.ForeignKey(PolicyItem, on_delete=models.PROTECT, related_name="entitlements")
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="entitlements")
+    # Copied from the item so that the database can guard "once per term" and "once per person ever".
+    item_code = models.CharField(_("item code"), max_length=40)
+    one_time = models.BooleanField(_("one-time"), default=False)
+    amount_fen = models.BigIntegerField(_("amount (fen)"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=20)
+    boarding = models.BooleanField(_("boarding"), default=False)
+    category = models.CharField(_("household category"), max_length=20)
+    school = models.ForeignKey(
+        "org.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    college = models.CharField(_("college"), max_length=100, blank=True)
+    in_province = models.BooleanField(_("in province"), null=True, blank=True)
+    freshman = models.BooleanField(_("freshman"), null=True, blank=True)
+    # Two 在读 enrolments: priced once and held at `computed` until one of them is resolved.
+    held = models.BooleanField(_("held"), default=False)
+    status = models.CharField(
+        _("status"), max_length=20, choices=EntitlementStatus.choices, default=EntitlementStatus.COMPUTED
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("entitlement")
+        verbose_name_plural = _("entitlements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "term", "item_code"], name="one_item_per_student_and_term"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "item_code"],
+                condition=Q(one_time=True) & ~Q(status="cancelled"),
+                name="one_time_item_once_per_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__isnull=True) | Q(amount_fen__gte=0),
+                name="entitlement_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.term_id} {self.item_code}"

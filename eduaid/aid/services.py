@@ -1,0 +1,226 @@
+"""Policy versions and the pricing of a term into entitlements (DESIGN §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from eduaid.aid import pricing
+from eduaid.aid.loaders import Student, eligible_students, version_items
+from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem, PolicyVersion
+from eduaid.core.audit import record
+from eduaid.core.models import AuditKind
+from eduaid.matching.engine import Facts
+from eduaid.registry import terms
+from eduaid.registry.models import Term
+
+COMMAND_LINE_ACTOR = "命令行"
+FIELDS = ("item_id", "version_id", "amount_fen", "stage", "boarding", "category", "school_id",
+          "college", "in_province", "freshman", "held")  # fmt: skip
+
+
+class PolicyError(ValueError):
+    pass
+
+
+def previous_term(code: str) -> str:
+    first_year, half = terms.parse(code)
+    return f"{first_year}-{first_year + 1}-1" if half == 2 else f"{first_year - 1}-{first_year}-2"
+
+
+def version_for(term_code: str) -> PolicyVersion:
+    """The policy version in force on the term; an error when none covers it."""
+    version = PolicyVersion.objects.filter(first_term__lte=term_code).order_by("-first_term").first()
+    if version is None or not version.covers(term_code):
+        raise PolicyError(
+            _("No policy version covers term %(term)s: an administrator must add one first.")
+            % {"term": term_code}
+        )
+    return version
+
+
+@transaction.atomic
+def policy_version_add(
+    *, name: str, first_term: str, items: Iterable[dict[str, Any]], actor: Any = None
+) -> PolicyVersion:
+    """Add a version in force from `first_term`; the version in force before it ends the term before."""
+    terms.parse(first_term)
+    current = (
+        PolicyVersion.objects.select_for_update()
+        .filter(last_term__isnull=True)
+        .order_by("-first_term")
+        .first()
+    )
+    if current is not None:
+        if current.first_term >= first_term:
+            raise PolicyError(
+                _("A new policy version must start after %(term)s.") % {"term": current.first_term}
+            )
+        current.last_term = previous_term(first_term)
+        current.save(update_fields=["last_term"])
+    elif PolicyVersion.objects.filter(last_term__gte=first_term).exists():
+        raise PolicyError(_("Policy versions never overlap."))
+    version = PolicyVersion.objects.create(name=name, first_term=first_term)
+    for position, spec in enumerate(items):
+        PolicyItem.objects.create(version=version, position=position, **spec)
+    record(
+        AuditKind.POLICY,
+        actor=actor,
+        username="" if actor is not None else COMMAND_LINE_ACTOR,
+        obj=version,
+        detail={"action": "policy_version_add", "first_term": first_term},
+    )
+    return version
+
+
+@dataclass
+class Outcome:
+    term: str
+    version: str
+    summary: dict[str, Any]
+
+
+def _desired(
+    students: dict[int, Student],
+    items: list[tuple[PolicyItem, pricing.Item]],
+    half: int,
+    had: dict[int, set[str]],
+    version: PolicyVersion,
+) -> dict[tuple[int, str], dict[str, Any]]:
+    by_code = {item.code: item for item, _rule in items}
+    rules = [rule for _item, rule in items]
+    desired = {}
+    for person_id, student in students.items():
+        owned = frozenset(had.get(person_id, ()))
+        for priced in pricing.price(student.facts(), rules, half, one_time_had=owned):
+            item = by_code[priced.code]
+            desired[(person_id, priced.code)] = {
+                "item_id": item.pk,
+                "version_id": version.pk,
+                "amount_fen": priced.amount_fen,
+                "stage": student.row.stage,
+                "boarding": student.row.boarding,
+                "category": student.category,
+                "school_id": student.row.school_id,
+                "college": student.row.college,
+                "in_province": student.row.in_province,
+                "freshman": student.row.freshman,
+                "held": student.held,
+                "one_time": item.one_time,
+            }
+    return desired
+
+
+def entitlements_due(
+    term: Term, version: PolicyVersion | None = None, facts: Facts | None = None
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """(person, item code) → the entitlement due on the term, with the facts it is priced on."""
+    version = version or version_for(term.code)
+    _year, half = terms.parse(term.code)
+    students = eligible_students(term, facts)
+    return _desired(students, version_items(version), half, _one_time_had(term), version)
+
+
+def _one_time_had(term: Term) -> dict[int, set[str]]:
+    had: dict[int, set[str]] = {}
+    rows = (
+        Entitlement.objects.filter(one_time=True)
+        .exclude(term=term)
+        .exclude(status=EntitlementStatus.CANCELLED)
+        .values_list("person_id", "item_code")
+    )
+    for person_id, code in rows:
+        had.setdefault(person_id, set()).add(code)
+    return had
+
+
+def _changed(row: Entitlement, want: dict[str, Any]) -> bool:
+    return any(getattr(row, name) != want[name] for name in FIELDS)
+
+
+@transaction.atomic
+def entitlements_compute(*, term: Term, actor: Any = None) -> Outcome:
+    """Price every eligible 在读 student of the term; idempotent; rows beyond `computed` are kept."""
+    version = version_for(term.code)
+    desired = entitlements_due(term, version)
+    existing = {
+        (row.person_id, row.item_code): row
+        for row in Entitlement.objects.select_for_update().filter(term=term)
+    }
+    created, updated, deleted, unchanged = [], [], [], 0
+    would_change: list[dict[str, Any]] = []
+    for key, row in existing.items():
+        want = desired.get(key)
+        if want is not None and not _changed(row, want):
+            unchanged += 1
+        elif row.status != EntitlementStatus.COMPUTED:
+            would_change.append(_change(row, want))
+        elif want is None:
+            deleted.append(row.pk)
+        else:
+            for name in FIELDS:
+                setattr(row, name, want[name])
+            updated.append(row)
+    Entitlement.objects.filter(pk__in=deleted).delete()
+    Entitlement.objects.bulk_update(updated, [*FIELDS, "updated_at"], batch_size=2000)
+    for key, want in desired.items():
+        if key not in existing:
+            created.append(Entitlement(person_id=key[0], term=term, item_code=key[1], **want))
+    Entitlement.objects.bulk_create(created, batch_size=2000)
+    summary = _summary(term, version, created, len(updated), len(deleted), unchanged, would_change)
+    record(
+        AuditKind.PRICING,
+        actor=actor,
+        username="" if actor is not None else COMMAND_LINE_ACTOR,
+        obj=version,
+        detail={
+            "action": "entitlements_compute",
+            **{k: v for k, v in summary.items() if k != "would_change"},
+        },
+    )
+    return Outcome(term=term.code, version=version.name, summary=summary)
+
+
+def _change(row: Entitlement, want: dict[str, Any] | None) -> dict[str, Any]:
+    return {
+        "entitlement": row.pk,
+        "person": row.person_id,
+        "item": row.item_code,
+        "status": row.status,
+        "amount_fen": row.amount_fen,
+        "due_fen": None if want is None else want["amount_fen"],
+        "due": want is not None,
+    }
+
+
+def _summary(
+    term: Term,
+    version: PolicyVersion,
+    created: list[Entitlement],
+    updated: int,
+    deleted: int,
+    unchanged: int,
+    would_change: list[dict[str, Any]],
+) -> dict[str, Any]:
+    rows = Entitlement.objects.filter(term=term).select_related("item")
+    total = sum(pricing.counted(row.item.kind, row.amount_fen) for row in rows.iterator(chunk_size=5000))
+    return {
+        "term": term.code,
+        "version": version.name,
+        "students": rows.values("person_id").distinct().count(),
+        "rows": rows.count(),
+        "created": len(created),
+        "updated": updated,
+        "deleted": deleted,
+        "unchanged": unchanged,
+        "would_change": would_change,
+        "total_fen": total,
+    }
+
+
+def is_priced(term: Term) -> bool:
+    return Entitlement.objects.filter(term=term).exists()
