@@ -11,6 +11,7 @@ import random
 from collections import Counter
 from typing import Any
 
+from eduaid.aid.services import entitlements_compute
 from eduaid.demo import people
 from eduaid.matching.services import match_run
 from eduaid.org.models import School, SchoolClass, Village
@@ -75,7 +76,11 @@ def seed_registries(students: int) -> dict[str, Any]:
         _import(import_registry, people.REGISTRY_HEADERS, rows.registry, f"防返贫监测对象 {label}", as_of)
         _import(import_students, people.STUDENT_HEADERS, rows.students, f"学籍信息 {label}", as_of)
         _import(import_population, people.POPULATION_HEADERS, rows.population, f"户籍儿童 {label}", as_of)
-    summaries = {code: match_run(term=term_get_or_create(code=code)).summary for code in TERMS}
+    summaries = {}
+    for code in TERMS:
+        term = term_get_or_create(code=code)
+        entitlements_compute(term=term)
+        summaries[code] = match_run(term=term).summary
     return {"students": len(spring.students), "registry_members": len(spring.registry), "match": summaries}
 
 

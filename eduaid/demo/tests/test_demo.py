@@ -104,6 +104,7 @@ class TestSeededDemo:
         assert all(spring["by_category"][c] > 0 for c in spring["by_category"])
         assert spring["suspected_dropouts"] > 0
         assert spring["duplicates"] > 0 and spring["identity_problems"] > 0
+        assert spring["priced"] is True and spring["missed"] == 0 and spring["wrong"] == 0
         autumn = demo["counts"]["match"]["2023-2024-1"]
         assert autumn["by_category"]["marginal"] >= spring["by_category"]["marginal"]
 
