@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("eduaid.registry.urls")),
     path("findings/", include("eduaid.matching.urls")),
     path("imports/", include("eduaid.uploads.urls")),
+    path("aid/", include("eduaid.aid.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,5 @@
+from eduaid.aid import urls_budget, urls_policy
+
+app_name = "aid"
+
+urlpatterns = [*urls_policy.urlpatterns, *urls_budget.urlpatterns]
