@@ -101,6 +101,10 @@ class EntitlementStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+# Entitlements in these states pay nothing and count in no money total.
+NOT_COUNTED_STATUSES = (EntitlementStatus.CANCELLED, EntitlementStatus.REJECTED)
+
+
 class Entitlement(models.Model):
     """One item due to one student on one term, with the facts it was priced on."""
 
@@ -149,3 +153,31 @@ class Entitlement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} {self.term_id} {self.item_code}"
+
+
+class PolicyDraft(models.Model):
+    """A copy of a version whose amounts an administrator edits before publishing it as the next version.
+
+    ``items`` holds item specs exactly as `services.policy_version_add` takes them (code, name, kind,
+    paid_by, one_time, rules); drafts live apart from `PolicyVersion` so that a version always has a
+    term range and versions never overlap.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    source = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="drafts")
+    items = models.JSONField(_("items"), default=list)
+    published = models.OneToOneField(
+        PolicyVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="draft"
+    )
+    created_by = models.CharField(_("created by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("policy draft")
+        verbose_name_plural = _("policy drafts")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from eduaid.aid import views_budget
+
+urlpatterns: list[URLPattern] = [
+    path("budget/", views_budget.budget, name="budget"),
+    path("budget/what-if/", views_budget.what_if, name="budget_whatif"),
+]

@@ -28,6 +28,13 @@ NAV_ITEMS: list[tuple[str, Any, frozenset[str] | None]] = [
     ("org:township_list", _("Townships"), frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER})),
     ("org:school_list", _("Schools"), frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.SCHOOL_OFFICER})),
     ("org:village_list", _("Villages"), frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.VILLAGE_TEAM})),
+    ("aid:policy_list", _("Aid policy"), frozenset(COUNTY_ROLES)),
+    (
+        "aid:entitlement_list",
+        _("Aid lists"),
+        frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER, Role.SCHOOL_OFFICER}),
+    ),
+    ("aid:budget", _("Budget and what-if"), frozenset(COUNTY_ROLES)),
     ("uploads:index", _("Data import"), frozenset({Role.COUNTY_ADMIN, Role.AID_CENTER})),
     ("accounts:user_list", _("Users"), frozenset({Role.COUNTY_ADMIN})),
     ("core:audit_list", _("Audit log"), frozenset({Role.COUNTY_ADMIN, Role.INSPECTOR})),

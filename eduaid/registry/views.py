@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eduaid.accounts.scope import scope_of
+from eduaid.aid.views_entitlements import person_aid
 from eduaid.core import clock, idnumbers
 from eduaid.core.audit import record
 from eduaid.core.http import AuthedHttpRequest
@@ -215,6 +216,7 @@ def _profile(request: AuthedHttpRequest, person: Person, *, revealed: bool) -> H
         "findings": findings,
         "kinds": dict(FindingKind.choices),
         "today": day,
+        "aid_terms": person_aid(request.user, person.pk),
     }
     return render(request, "registry/student_detail.html", context)
 

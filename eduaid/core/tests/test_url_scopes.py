@@ -19,6 +19,19 @@ NON_COUNTY = ["township_officer", "school_officer", "teacher", "village_team"]
 NOT_ADMIN = ["aid_center", "leader", "inspector", *NON_COUNTY]
 NOT_IMPORTER = ["leader", "inspector", *NON_COUNTY]
 
+
+def _policy() -> Any:
+    from eduaid.aid.models import PolicyVersion
+
+    return PolicyVersion.objects.order_by("first_term").first()
+
+
+def _draft() -> Any:
+    from eduaid.aid.services_policy import policy_draft_copy
+
+    return policy_draft_copy(version=_policy(), actor=None)
+
+
 # url name -> (method, kwargs of an object outside every listed role's scope, roles)
 SCOPED: dict[str, tuple[str, Callable[[RegistryCast], dict[str, Any]], list[str]]] = {
     "org:township_detail": ("get", lambda r: {"pk": r.cast.township_b.pk}, NON_COUNTY),
@@ -37,6 +50,13 @@ SCOPED: dict[str, tuple[str, Callable[[RegistryCast], dict[str, Any]], list[str]
     "uploads:job_status": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
     "uploads:job_confirm": ("post", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
     "uploads:rejected_download": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
+    # the policy table is the county's: read by county roles, managed by the administrator only
+    "aid:policy_detail": ("get", lambda r: {"pk": _policy().pk}, NON_COUNTY),
+    "aid:policy_copy": ("post", lambda r: {"pk": _policy().pk}, NOT_ADMIN),
+    "aid:policy_draft": ("get", lambda r: {"pk": _draft().pk}, NON_COUNTY),
+    "aid:policy_draft_item": ("post", lambda r: {"pk": _draft().pk, "code": "nutrition"}, NOT_ADMIN),
+    "aid:policy_draft_publish": ("post", lambda r: {"pk": _draft().pk}, NOT_ADMIN),
+    "aid:policy_draft_delete": ("post", lambda r: {"pk": _draft().pk}, NOT_ADMIN),
 }
 
 # Patterns with ids that are not records of ours (static files served by Django itself).
