@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from django.core.management.base import CommandError
 from django.utils import translation
 
 from eduaid.core.models import AuditEvent, AuditKind
+from eduaid.core.tests.import_helpers import counts, run_import_command
 from eduaid.org import rules
 from eduaid.org.models import School, SchoolType, Township
 
@@ -54,19 +54,7 @@ def write_xlsx(tmp_path: Path, rows: list[list[Any]], header: list[str] = HEADER
 
 
 def run(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    """Run the command with --json; its exit status and its one JSON object."""
-    out = io.StringIO()
-    try:
-        call_command("import_schools", str(path), "--json", *args, stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    return code, json.loads(out.getvalue())
-
-
-def counts(report: dict[str, Any]) -> tuple[int, ...]:
-    keys = ("rows", "created", "updated", "unchanged", "duplicates", "rejected")
-    return tuple(report[key] for key in keys)
+    return run_import_command("import_schools", path, *args)
 
 
 # --- reading real files --------------------------------------------------------------------------

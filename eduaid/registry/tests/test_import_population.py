@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from django.utils import translation
 
 from eduaid.core.idnumbers import synthetic
 from eduaid.core.models import AuditEvent, AuditKind
+from eduaid.core.tests.import_helpers import counts, errors, run_import_command
 from eduaid.org.models import Village
 from eduaid.registry.models import Person, PopulationEntry, Snapshot, valid_on
 
@@ -54,22 +54,7 @@ def write_xlsx(tmp_path: Path, rows: list[list[Any]], name: str = "p.xlsx") -> P
 
 
 def run(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    out = io.StringIO()
-    try:
-        call_command("import_population", str(path), "--json", *args, stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    return code, json.loads(out.getvalue())
-
-
-def counts(report: dict[str, Any]) -> tuple[int, ...]:
-    keys = ("rows", "created", "updated", "unchanged", "duplicates", "rejected")
-    return tuple(report[key] for key in keys)
-
-
-def errors(report: dict[str, Any]) -> list[tuple[int, str, str, str]]:
-    return [(e["row"], e["column"], e["value"], e["reason"]) for e in report["errors"]]
+    return run_import_command("import_population", path, *args)
 
 
 def base_rows() -> list[list[Any]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +21,7 @@ from stdnum.cn import ric
 
 from eduaid.core.idnumbers import synthetic
 from eduaid.core.models import AuditEvent, AuditKind
+from eduaid.core.tests.import_helpers import counts, errors, run_import_command
 from eduaid.org.models import Township, Village
 from eduaid.registry.dates import DateError, parse_date
 from eduaid.registry.models import (
@@ -113,23 +113,7 @@ def write_xlsx(
 
 
 def run(path: Path, *args: str) -> tuple[int, dict[str, Any]]:
-    """Run the command with --json; its exit status and its one JSON object."""
-    out = io.StringIO()
-    try:
-        call_command("import_registry", str(path), "--json", *args, stdout=out)
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    return code, json.loads(out.getvalue())
-
-
-def counts(report: dict[str, Any]) -> tuple[int, ...]:
-    keys = ("rows", "created", "updated", "unchanged", "duplicates", "rejected")
-    return tuple(report[key] for key in keys)
-
-
-def errors(report: dict[str, Any]) -> list[tuple[int, str, str, str]]:
-    return [(e["row"], e["column"], e["value"], e["reason"]) for e in report["errors"]]
+    return run_import_command("import_registry", path, *args)
 
 
 def version(code: str, day: dt.date | None = None) -> HouseholdVersion:
