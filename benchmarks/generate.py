@@ -176,36 +176,6 @@ def plan_schools() -> tuple[list[list[str]], list, dict[str, list[str]]]:
     return rows, infos, by_township
 
 
-# --- the area code at birth -----------------------------------------------------------------------
-
-# 遂平县 is 411728 since 2000 (驻马店 became a city) and was 412823 before; an ID keeps the code of the
-# year it was issued, and `stdnum.cn.ric` (so EduAid) rejects 411728 with an earlier birth year.
-# `eduaid.demo.people` writes 411728 for everyone, so the parents born before 2000 get the old code
-# here. (Once the generator does this itself, nothing changes: it only rewrites invalid numbers.)
-AREA_SINCE, OLD_AREA = 2000, "412823"
-
-
-def area_at_birth(number: str) -> str:
-    if number.startswith(COUNTY_CODE) and len(number) == 18 and number[6:10] < str(AREA_SINCE):
-        from stdnum.cn import ric
-
-        body = OLD_AREA + number[6:17]
-        return body + ric.calc_check_digit(body + "0")
-    return number
-
-
-def fix_areas(row: list[str], id_index: int, number_index: int | None = None) -> list[str]:
-    old = row[id_index]
-    new = area_at_birth(old)
-    if new == old:
-        return row
-    row = list(row)
-    row[id_index] = new
-    if number_index is not None and row[number_index] == "G" + old:
-        row[number_index] = "G" + new
-    return row
-
-
 # --- dirt ----------------------------------------------------------------------------------------
 
 
@@ -276,18 +246,17 @@ def generate(students: int, out: Path, formats: Sequence[str], *, quiet: bool = 
     dirt = Dirt(f"eduaid-bench-dirt-v{GENERATOR_VERSION}")
     families_count = 0
     registry_id = REGISTRY_HEADERS.index("证件号码")
-    student_id, student_number = STUDENT_HEADERS.index("身份证号"), STUDENT_HEADERS.index("学籍号")
-    population_id = POPULATION_HEADERS.index("身份证号")
+    student_id = STUDENT_HEADERS.index("身份证号")
     for rows in families(plan, COUNTY_CODE):
         families_count += 1
         for row in rows.registry:
-            for line in dirt.rows(fix_areas(row, registry_id), registry_id):
+            for line in dirt.rows(row, registry_id):
                 registry.write(line)
         for row in rows.students:
-            for line in dirt.rows(fix_areas(row, student_id, student_number), student_id):
+            for line in dirt.rows(row, student_id):
                 enrolments.write(line)
         for row in rows.population:
-            population.write(fix_areas(row, population_id))
+            population.write(row)
         if not quiet and families_count % 50000 == 0:
             print(f"  {enrolments.rows:,} student rows …", file=sys.stderr, flush=True)
     for output in (registry, enrolments, population):

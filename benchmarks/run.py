@@ -351,7 +351,7 @@ def run_eduaid(
         system.steps.append(step)
         if measured.timed_out:
             step.ok, system.failed = False, True
-            step.notes.append(f"stopped after {timeout:.0f} s")
+            step.notes.append(f"stopped after {timeout:g} s")
             break
         if result is None or measured.returncode not in (0, 1):
             step.ok, system.failed = False, True
