@@ -19,15 +19,14 @@ from django.utils.translation import gettext as _
 
 from eduaid.core import clock, idnumbers
 from eduaid.core.idnumbers import IdProblem
-from eduaid.core.importing import Applied, ImportReport, Issue, Judged, number_lost_digits_message, run_import
+from eduaid.core.importing import Applied, ImportReport, Judged, number_lost_digits_message, run_import
 from eduaid.core.tabular import Column, Row, clean_name, compact
 from eduaid.org import rules
 from eduaid.org.models import School, SchoolType
 from eduaid.registry import grades, stages, terms
-from eduaid.registry.imports_registry import id_problem_message
+from eduaid.registry.imports_registry import id_problem_message, refused_date
 from eduaid.registry.models import Enrolment, EnrolmentStatus, Gender, Person, SnapshotKind, Stage
 from eduaid.registry.services.enrolments import EnrolmentData, students_import
-from eduaid.registry.services.snapshots import SnapshotDateError, check_as_of
 
 NAME, ID, NUMBER, GENDER = "姓名", "身份证号", "学籍号", "性别"
 CODE, SCHOOL, COLLEGE = "学校标识码", "学校名称", "就读院校"
@@ -122,12 +121,9 @@ def import_students(
     """Judge every row of the file, then apply the accepted ones as of `as_of` (default today)."""
     day = as_of or clock.today()
     name = filename or (source.name if isinstance(source, Path) else "")
-    try:
-        check_as_of(SnapshotKind.STUDENTS, day)
-    except SnapshotDateError as exc:
-        report = ImportReport(dry_run=dry_run, strict=strict)
-        report.errors.append(Issue(row=None, column="", value="", reason=str(exc)))
-        return report
+    refused = refused_date(SnapshotKind.STUDENTS, day, strict=strict, dry_run=dry_run)
+    if refused is not None:
+        return refused
     context = load_context(day)
 
     def apply(values: Sequence[EnrolmentData], *, dry_run: bool, report: ImportReport) -> Applied:

@@ -574,6 +574,15 @@ def test_file_older_than_the_newest_snapshot_is_refused(tmp_path: Path) -> None:
     assert not Person.objects.filter(name="乙").exists()
 
 
+def test_a_file_dated_in_the_future_is_refused(tmp_path: Path) -> None:
+    """It would block every later file until that day; the registry imports refuse it the same way."""
+    code, report = run(write_xlsx(tmp_path, [row("甲", GIRL)]), "--as-of", "2024-03-16")
+    assert (code, counts(report)) == (1, (0, 0, 0, 0, 0, 0))
+    assert [e[0] for e in errors(report)] == [None]
+    assert "2024-03-16" in errors(report)[0][3]
+    assert not Snapshot.objects.exists()
+
+
 def test_as_of_defaults_to_today_and_must_be_a_date(tmp_path: Path) -> None:
     run(write_xlsx(tmp_path, [row("甲", GIRL)]))
     assert Snapshot.objects.get().as_of == dt.date(2024, 3, 15)
