@@ -10,5 +10,10 @@ urlpatterns = [
     path("findings/", include("eduaid.matching.urls")),
     path("imports/", include("eduaid.uploads.urls")),
     path("aid/", include("eduaid.aid.urls")),
+    path("review/", include("eduaid.review.urls")),
+    path("payments/", include("eduaid.payments.urls")),
+    path("staff/", include("eduaid.staff.urls")),
+    path("dropout/", include("eduaid.dropout.urls")),
+    path("care/", include("eduaid.care.urls")),
     path("api/v1/", api.urls),
 ]

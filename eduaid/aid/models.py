@@ -127,6 +127,10 @@ class Entitlement(models.Model):
     freshman = models.BooleanField(_("freshman"), null=True, blank=True)
     # Two 在读 enrolments: priced once and held at `computed` until one of them is resolved.
     held = models.BooleanField(_("held"), default=False)
+    # Added by a school for a student the match missed (DESIGN §5): kept by every recomputation,
+    # and listed apart from 错助 with its evidence.
+    manual = models.BooleanField(_("added by hand"), default=False)
+    evidence = models.TextField(_("evidence"), blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=EntitlementStatus.choices, default=EntitlementStatus.COMPUTED
     )
@@ -148,6 +152,12 @@ class Entitlement(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_fen__isnull=True) | Q(amount_fen__gte=0),
                 name="entitlement_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=EntitlementStatus.values), name="entitlement_status_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(manual=False) | ~Q(evidence=""), name="manual_entitlement_has_evidence"
             ),
         ]
 

@@ -157,6 +157,8 @@ def entitlements_compute(*, term: Term, actor: Any = None) -> Outcome:
         want = desired.get(key)
         if want is not None and not _changed(row, want):
             unchanged += 1
+        elif want is None and row.manual:
+            unchanged += 1  # a school's addition stands until the school or the centre withdraws it
         elif row.status != EntitlementStatus.COMPUTED:
             would_change.append(_change(row, want))
         elif want is None:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class AuditKind(models.TextChoices):
@@ -35,6 +36,21 @@ class AuditKind(models.TextChoices):
     PRICING = "pricing", _("Entitlements priced")
     POLICY = "policy", _("Policy changed")
     VIEW_FULL_ID = "view_full_id", _("Full ID number viewed")
+    ENTITLEMENT_STATUS = "entitlement_status", _("Entitlement status changed")
+    NOTICE = "notice", _("Public notice")
+    OBJECTION = "objection", _("Objection")
+    WORKDAYS = "workdays", _("Working-day calendar changed")
+    BANK_ACCOUNT = "bank_account", _("Bank account")
+    PAYMENT_BATCH = "payment_batch", _("Payment batch")
+    RECONCILIATION = "reconciliation", _("Bank return applied")
+    LOAN = "loan", _("Student loan application")
+    STAFF = "staff", _("Staff record")
+    ASSIGNMENT = "assignment", _("Responsible teacher assigned")
+    CASE = "case", _("Dropout case")
+    VISIT = "visit", _("Home visit")
+    CARE = "care", _("Care record")
+    VILLAGE_TEAM = "village_team", _("Village team")
+    SETTINGS = "settings", _("Settings changed")
 
 
 class AuditEvent(models.Model):
@@ -61,3 +77,21 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"
+
+
+class WorkdayOverride(models.Model):
+    """A local correction of the official calendar: a day off or a working day (调休) it lacks,
+    or a whole year's arrangement once the official package no longer covers it."""
+
+    day = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("working-day override")
+        verbose_name_plural = _("working-day overrides")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()

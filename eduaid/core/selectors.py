@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, QuerySet
@@ -82,3 +83,10 @@ def township_school_chart(user) -> dict[str, Any]:  # type: ignore[no-untyped-de
         for code, label in SchoolType.choices
     ]
     return {"townships": names, "series": series}
+
+
+def workday_overrides() -> dict[dt.date, bool]:
+    """The county's corrections of the official working-day calendar (see `eduaid.core.workdays`)."""
+    from eduaid.core.models import WorkdayOverride
+
+    return dict(WorkdayOverride.objects.values_list("day", "is_workday"))

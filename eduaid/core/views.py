@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from eduaid.accounts.roles import COUNTY_ROLES, Role
-from eduaid.core import selectors
+from eduaid.core import panels, selectors
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.core.models import AuditKind
 from eduaid.org.selectors import schools_visible_to, township_summaries, villages_visible_to
@@ -23,6 +23,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         "role": role,
         "counts": selectors.home_counts(user),
         "unit": user.org_unit,
+        "panels": panels.home_panels(request),
     }
     context["match_run"], context["dropouts"] = selectors.last_match_dropouts(user)
     if role in COUNTY_ROLES:

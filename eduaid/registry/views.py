@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from eduaid.accounts.scope import scope_of
 from eduaid.aid.views_entitlements import person_aid
-from eduaid.core import clock, idnumbers
+from eduaid.core import clock, idnumbers, panels
 from eduaid.core.audit import record
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.core.models import AuditKind
@@ -217,6 +217,7 @@ def _profile(request: AuthedHttpRequest, person: Person, *, revealed: bool) -> H
         "kinds": dict(FindingKind.choices),
         "today": day,
         "aid_terms": person_aid(request.user, person.pk),
+        "sections": panels.profile_sections(request, person),
     }
     return render(request, "registry/student_detail.html", context)
 
