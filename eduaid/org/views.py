@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from eduaid.accounts.roles import COUNTY_ROLES, Role
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.org.models import School, SchoolType, Township, Village
 from eduaid.org.selectors import (
@@ -29,8 +31,14 @@ def _get_village_for(request: AuthedHttpRequest, pk: int) -> Village:
     return get_object_or_404(villages_visible_to(request.user), pk=pk)
 
 
+# A school, a teacher or a village team has no township of its own to list.
+TOWNSHIP_LIST_ROLES = frozenset(COUNTY_ROLES | {Role.TOWNSHIP_OFFICER})
+
+
 @login_required
 def township_list(request: AuthedHttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.role in TOWNSHIP_LIST_ROLES):
+        raise PermissionDenied
     townships = township_summaries(request.user)
     return render(request, "org/township_list.html", {"townships": townships})
 
