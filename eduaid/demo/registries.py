@@ -11,8 +11,11 @@ import random
 from collections import Counter
 from typing import Any
 
+from django.utils import timezone
+
 from eduaid.aid.services import entitlements_compute
 from eduaid.demo import people
+from eduaid.matching.models import MatchRun
 from eduaid.matching.services import match_run
 from eduaid.org.models import School, SchoolClass, Village
 from eduaid.registry.imports_population import import_population
@@ -68,6 +71,14 @@ def spring_changes(rows: people.Rows, rng: random.Random) -> people.Rows:
     return people.Rows(registry=registry, students=students, population=rows.population)
 
 
+def demo_moment(term_start: dt.date) -> dt.datetime:
+    """9 a.m. two weeks into a term, and never after the demo's today."""
+    from eduaid.demo.seed import DEMO_TODAY
+
+    day = min(term_start + dt.timedelta(days=14), DEMO_TODAY)
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+
+
 def seed_registries(students: int) -> dict[str, Any]:
     autumn = people.generate(plan(students), "411728")
     spring = spring_changes(autumn, random.Random("eduaid-demo-spring-v1"))
@@ -80,7 +91,10 @@ def seed_registries(students: int) -> dict[str, Any]:
     for code in TERMS:
         term = term_get_or_create(code=code)
         entitlements_compute(term=term)
-        summaries[code] = match_run(term=term).summary
+        run = match_run(term=term)
+        summaries[code] = run.summary
+        # Dated in the demo's school year, not the day the demo was seeded.
+        MatchRun.objects.filter(pk=run.pk).update(started_at=demo_moment(term.start_date))
     return {"students": len(spring.students), "registry_members": len(spring.registry), "match": summaries}
 
 

@@ -108,6 +108,14 @@ class TestSeededDemo:
         autumn = demo["counts"]["match"]["2023-2024-1"]
         assert autumn["by_category"]["marginal"] >= spring["by_category"]["marginal"]
 
+    def test_match_runs_are_dated_in_the_demo_school_year(self) -> None:
+        from django.utils import timezone
+
+        from eduaid.matching.models import MatchRun
+
+        days = {r.term.code: timezone.localdate(r.started_at) for r in MatchRun.objects.select_related("term")}
+        assert days == {"2023-2024-1": dt.date(2023, 9, 15), "2023-2024-2": seed.DEMO_TODAY}
+
     def test_schools_of_every_type_in_realistic_numbers(self) -> None:
         by_type = dict(School.objects.values_list("school_type").annotate(n=Count("pk")))
         assert set(by_type) == set(SchoolType.values)
