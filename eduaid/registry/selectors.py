@@ -1,12 +1,14 @@
 """Reads of the registries, each scoped to a user: the one chokepoint per model.
 
 - enrolments and students: enrolments valid on the day at a school in scope, and the persons behind
-  them (county roles: every enrolment, college students' too; a teacher and a village team: none);
+  them (county roles: every enrolment, college students' too; a village team: none; a teacher: the
+  current enrolments of the students assigned to them);
 - households: county roles all; a township or a village team, those whose current version lies in
   one of its villages (DESIGN §1: 控辍保学 runs by residence); a school, those with a member currently
   enrolled there;
 - persons: the union of the two — students, and the current members of visible households — plus,
-  for a township or village team, the population-register children living in its villages.
+  for a township or village team, the population-register children living in its villages; a
+  teacher sees exactly the persons assigned to them (enrolled or not).
 
 "Current" means valid on `day`, by default the clock's today. A household's category on a day is
 `category_on_sql`, the SQL twin of `engine.category_on` (tested against it).
@@ -112,9 +114,19 @@ def enrolments_visible_to(user, day: dt.date | None = None) -> QuerySet[Enrolmen
     qs = Enrolment.objects.filter(valid_on(day))
     if scope.county:
         return qs
+    if scope.teacher_user_id is not None:
+        return qs.filter(person__in=_assigned_to(scope.teacher_user_id))
     if not scope.school_ids:
         return qs.none()
     return qs.filter(school_id__in=scope.school_ids)
+
+
+def _assigned_to(teacher_user_id: int) -> QuerySet[Person]:
+    """A teacher's own: the persons whose responsible teacher (一生一责任人) is tied to this login."""
+    from eduaid.staff.models import StudentResponsibility  # staff builds on the registry, not back
+
+    assigned = StudentResponsibility.objects.filter(teacher__user_id=teacher_user_id, teacher__active=True)
+    return Person.objects.filter(pk__in=assigned.values("person_id"))
 
 
 def students_visible_to(user, day: dt.date | None = None) -> QuerySet[Person]:  # type: ignore[no-untyped-def]
@@ -152,6 +164,8 @@ def persons_visible_to(user, day: dt.date | None = None) -> QuerySet[Person]:  #
     scope = scope_of(user)
     if scope.county:
         return Person.objects.all()
+    if scope.teacher_user_id is not None:
+        return _assigned_to(scope.teacher_user_id)
     where = Q()
     enrolments = enrolments_visible_to(user, day)
     if _may_match(enrolments):

@@ -6,3 +6,10 @@ class StaffConfig(AppConfig):
     name = "eduaid.staff"
     label = "staff"
     verbose_name = _("Staff and responsibility")
+
+    def ready(self) -> None:
+        from eduaid.core import panels
+        from eduaid.staff.panels import home_panel, profile_section
+
+        panels.register_home_panel(home_panel)
+        panels.register_profile_section(profile_section)
