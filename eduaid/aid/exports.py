@@ -63,3 +63,21 @@ def entitlements(term_code: str, user: Any) -> Table:
             for e in rows.iterator(chunk_size=2000)
         ),
     )
+
+
+def yulu_referrals(term_code: str, user: Any) -> Table:
+    """`eduaid export yulu_referrals --term T`: the 雨露计划 referrals, full ID numbers (audited)."""
+    from eduaid.aid import referrals
+    from eduaid.registry.models import Term
+
+    if not term_code:
+        raise ExportError(_("Name the term: --term 2023-2024-1."))
+    term = Term.objects.filter(code=term_code).first()
+    if term is None:
+        raise ExportError(_("Term %(term)s has no entitlements yet.") % {"term": term_code})
+    rows = referrals.referrals(entitlements_visible_to(user), term)
+    return Table(
+        headers=referrals.headers(),
+        needs_term=True,
+        rows=(r.cells(referrals.full_id(r.entitlement)) for r in rows),
+    )

@@ -77,3 +77,43 @@ class PublishForm(forms.Form):
         except ValueError as error:
             raise ValidationError(_("Enter a term code such as 2024-2025-1.")) from error
         return code
+
+
+class LoanForm(forms.Form):
+    school_year = forms.CharField(
+        label=gettext_lazy("School year"), max_length=9, help_text=gettext_lazy("Such as 2023-2024.")
+    )
+    college = forms.CharField(label=gettext_lazy("College"), max_length=100)
+    stage = forms.ChoiceField(label=gettext_lazy("Level"), choices=())
+    amount = forms.CharField(label=gettext_lazy("Amount requested (yuan)"), max_length=16)
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from eduaid.aid.models import LOAN_STAGES
+        from eduaid.registry.models import Stage
+
+        labels = dict(Stage.choices)
+        self.fields["stage"].choices = [(s, labels[s]) for s in LOAN_STAGES]  # type: ignore[attr-defined]
+
+    def clean_amount(self) -> int:
+        return parse_yuan(self.cleaned_data["amount"])
+
+
+class StartDateForm(forms.Form):
+    code = forms.CharField(max_length=11, widget=forms.HiddenInput)
+    start_date = forms.DateField(
+        label=gettext_lazy("Start date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+class ContactsForm(forms.Form):
+    lines = forms.CharField(
+        label=gettext_lazy("Contact lines"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy(
+            "One line each, such as: 县学生资助管理中心 0396-0000000 (working days 8:30–17:30)."
+        ),
+    )

@@ -191,3 +191,80 @@ class PolicyDraft(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LoanStatus(models.TextChoices):
+    APPLIED = "applied", _("Application entered")
+    APPROVED = "approved", _("Accepted")
+    DISBURSED = "disbursed", _("Disbursed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+LOAN_STAGES = ("junior_college", "undergraduate", "master", "doctor")
+
+
+class LoanApplication(models.Model):
+    """A 生源地信用助学贷款 application for one school year (`2023-2024`), entered by the aid centre.
+
+    Loans are on application, never priced, and count in no money total. A student has at most one
+    application per school year that is not withdrawn (a withdrawn one may be replaced).
+    """
+
+    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="loans")
+    school_year = models.CharField(_("school year"), max_length=9)
+    college = models.CharField(_("college"), max_length=100)
+    stage = models.CharField(_("level"), max_length=20)
+    amount_fen = models.BigIntegerField(_("amount requested (fen)"))
+    cap_fen = models.BigIntegerField(_("yearly cap (fen)"))
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(_("household category"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=20, choices=LoanStatus.choices, default=LoanStatus.APPLIED
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.CharField(_("entered by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-school_year", "-created_at", "-pk"]
+        verbose_name = _("student loan application")
+        verbose_name_plural = _("student loan applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "school_year"],
+                condition=~Q(status="withdrawn"),
+                name="one_loan_per_student_and_year",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gt=0) & Q(amount_fen__lte=models.F("cap_fen")),
+                name="loan_amount_within_cap",
+            ),
+            models.CheckConstraint(condition=Q(stage__in=LOAN_STAGES), name="loan_stage_is_college"),
+            models.CheckConstraint(
+                condition=Q(status__in=["applied", "approved", "disbursed", "withdrawn"]),
+                name="loan_status_known",
+            ),
+            models.CheckConstraint(
+                condition=Q(school_year__regex=r"^[0-9]{4}-[0-9]{4}$"), name="loan_school_year_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.school_year}"
+
+
+class HandbookContacts(models.Model):
+    """The county's contact lines printed in the policy handbook: one row, edited by the administrator."""
+
+    lines = models.TextField(_("contact lines"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("handbook contact lines")
+        verbose_name_plural = _("handbook contact lines")
+
+    def __str__(self) -> str:
+        return self.lines[:40]

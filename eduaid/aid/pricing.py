@@ -102,3 +102,26 @@ def yuan(amount_fen: int | None) -> str:
     sign = "-" if amount_fen < 0 else ""
     whole, fen = divmod(abs(amount_fen), 100)
     return f"{sign}{whole}.{fen:02d}"
+
+
+def loan_cap(item: Item, stage: str) -> int | None:
+    """The yearly cap in fen of a loan item for a level (本专科 or 研究生), None where none applies."""
+    facts = StudentFacts(stage, None, False, None, None, None, STUDYING)
+    for case in item.rules:
+        if _holds(case, facts):
+            fen = case.get("fen")
+            return None if fen is None else int(fen)
+    return None
+
+
+def yearly_for(item: Item, facts: StudentFacts) -> int | None:
+    """What one school year pays a student with `facts`, through `price_item` itself: term 1 plus
+    term 2 for a yearly item, the amount of term 1 for a one-time item; None when nothing is due or
+    the item has no amount. The handbook prints this, so publicity never disagrees with payment."""
+    first = price_item(item, facts, 1)
+    if first is None or first.amount_fen is None:
+        return None
+    if item.one_time:
+        return first.amount_fen
+    second = price_item(item, facts, 2)
+    return first.amount_fen + (second.amount_fen if second and second.amount_fen is not None else 0)

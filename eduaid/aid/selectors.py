@@ -8,8 +8,9 @@ from typing import Any
 from django.db.models import Count, F, Q, QuerySet, Sum
 
 from eduaid.accounts.scope import scope_of
-from eduaid.aid.models import NOT_COUNTED_STATUSES, Entitlement, ItemKind
+from eduaid.aid.models import NOT_COUNTED_STATUSES, Entitlement, ItemKind, LoanApplication
 from eduaid.aid.pricing import UNCOUNTED_KINDS
+from eduaid.registry.selectors import persons_visible_to, search_persons
 
 
 def entitlements_visible_to(user: Any) -> QuerySet[Entitlement]:
@@ -93,3 +94,46 @@ def person_entitlements(user: Any, person_id: int) -> QuerySet[Entitlement]:
         .select_related("term", "item", "version", "school")
         .order_by("-term__code", "item__position", "pk")
     )
+
+
+# ---- student loan applications ------------------------------------------------------------------
+
+
+def loans_visible_to(user: Any) -> QuerySet[LoanApplication]:
+    """County roles see every application; another scope those of the persons it can see."""
+    scope = scope_of(user)
+    if scope.county:
+        return LoanApplication.objects.all()
+    persons = persons_visible_to(user)
+    if persons.query.is_empty():
+        return LoanApplication.objects.none()
+    return LoanApplication.objects.filter(person__in=persons.values("pk"))
+
+
+@dataclass(frozen=True)
+class LoanFilter:
+    school_year: str = ""
+    status: str = ""
+    stage: str = ""
+    q: str = ""
+
+
+def loan_list(user: Any, f: LoanFilter) -> QuerySet[LoanApplication]:
+    qs = loans_visible_to(user)
+    for name in ("school_year", "status", "stage"):
+        value = getattr(f, name)
+        if value:
+            qs = qs.filter(**{name: value})
+    if f.q:
+        qs = qs.filter(person__in=search_persons(persons_visible_to(user), f.q).values("pk"))
+    return qs.select_related("person", "version").order_by("-school_year", "person__name", "pk")
+
+
+def loan_totals(qs: QuerySet[LoanApplication]) -> dict[str, int]:
+    """Counts and requested fen by status; loans are kept apart from every money total."""
+    agg = qs.order_by().aggregate(
+        count=Count("pk"),
+        requested=Sum("amount_fen", filter=~Q(status="withdrawn"), default=0),
+        disbursed=Sum("amount_fen", filter=Q(status="disbursed"), default=0),
+    )
+    return {key: int(value) for key, value in agg.items()}

@@ -8,16 +8,19 @@ refused. Every write is audited as `AuditKind.POLICY`.
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyDraft, PolicyVersion
-from eduaid.aid.services import PolicyError, policy_version_add
+from eduaid.aid.services import Outcome, PolicyError, entitlements_compute, policy_version_add, version_for
 from eduaid.core.audit import record
 from eduaid.core.models import AuditKind
 from eduaid.registry import terms
+from eduaid.registry.models import Term
 
 APPROVED_OR_BEYOND = frozenset(
     {EntitlementStatus.APPROVED, EntitlementStatus.IN_BATCH, EntitlementStatus.PAID, EntitlementStatus.FAILED}
@@ -133,3 +136,87 @@ def policy_draft_delete(*, draft: PolicyDraft, actor: Any) -> None:
     draft = _locked_draft(draft.pk)
     record(AuditKind.POLICY, actor=actor, obj=draft, detail={"action": "policy_draft_delete"})
     draft.delete()
+
+
+@transaction.atomic
+def handbook_contacts_set(*, lines: str, actor: Any) -> None:
+    """The contact lines printed at the end of the policy handbook (audited as a setting)."""
+    from eduaid.aid.models import HandbookContacts
+
+    row = HandbookContacts.objects.select_for_update().order_by("pk").first() or HandbookContacts()
+    previous = row.lines
+    row.lines = "\n".join(line.strip() for line in lines.splitlines() if line.strip())
+    row.save()
+    record(
+        AuditKind.SETTINGS,
+        actor=actor,
+        obj=row,
+        detail={"action": "handbook_contacts_set", "from": previous, "to": row.lines},
+    )
+
+
+# ---- terms priced under an older version ---------------------------------------------------------
+
+
+@dataclass
+class StaleTerm:
+    """A priced term whose rows were priced under another version than the one in force on it."""
+
+    term: Term
+    in_force: PolicyVersion
+    priced_under: list[str]
+    beyond: dict[str, int]  # status -> rows beyond `computed`; non-empty: the term is locked
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.beyond)
+
+
+def beyond_computed(term: Term) -> dict[str, int]:
+    """Rows of the term that moved past `computed` (confirmed, in notice, approved, …), by status."""
+    rows = (
+        Entitlement.objects.filter(term=term)
+        .exclude(status=EntitlementStatus.COMPUTED)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by("status")
+    )
+    return {row["status"]: row["n"] for row in rows}
+
+
+def stale_terms(version: PolicyVersion | None = None) -> list[StaleTerm]:
+    """Priced terms (optionally only those `version` covers) with rows of an older version."""
+    found = []
+    priced = Term.objects.filter(Exists(Entitlement.objects.filter(term=OuterRef("pk")))).order_by("code")
+    for term in priced:
+        try:
+            in_force = version_for(term.code)
+        except PolicyError:
+            continue
+        if version is not None and in_force.pk != version.pk:
+            continue
+        other = (
+            Entitlement.objects.filter(term=term, manual=False)
+            .exclude(version=in_force)
+            .values_list("version__name", flat=True)
+            .distinct()
+        )
+        names = sorted(set(other))
+        if names:
+            found.append(StaleTerm(term, in_force, names, beyond_computed(term)))
+    return found
+
+
+@transaction.atomic
+def term_reprice(*, term: Term, actor: Any) -> Outcome:
+    """Price the term again under the version in force, refused once any row is beyond `computed`."""
+    term = Term.objects.select_for_update().get(pk=term.pk)
+    if beyond_computed(term):
+        raise PolicyError(
+            _(
+                "Term %(term)s keeps the version it was priced under: its aid list has already "
+                "been confirmed or approved."
+            )
+            % {"term": term.code}
+        )
+    return entitlements_compute(term=term, actor=actor)

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from eduaid.accounts.roles import COUNTY_ROLES, Role
-from eduaid.aid import selectors
+from eduaid.aid import referrals, selectors
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem
 from eduaid.aid.pricing import counted, yuan
 from eduaid.core import clock, idnumbers
@@ -116,6 +116,8 @@ def entitlement_list(request: AuthedHttpRequest) -> HttpResponse:
         "stages": Stage.choices,
         "categories": [(code, category_label(code)) for code in engine.CATEGORIES],
         "statuses": EntitlementStatus.choices,
+        "can_refer": role in (Role.COUNTY_ADMIN, Role.AID_CENTER),
+        "referral_department": referrals.department(),
     }
     return render(request, "aid/entitlement_list.html", context)
 

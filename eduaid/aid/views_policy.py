@@ -22,14 +22,14 @@ from django.views.decorators.http import require_POST
 from eduaid.accounts.roles import COUNTY_ROLES, Role
 from eduaid.aid import services_policy
 from eduaid.aid.forms import ItemAmountsForm, PublishForm
-from eduaid.aid.models import ItemKind, Payer, PolicyDraft, PolicyVersion
+from eduaid.aid.models import EntitlementStatus, ItemKind, Payer, PolicyDraft, PolicyVersion
 from eduaid.aid.pricing import yuan
-from eduaid.aid.services import PolicyError
+from eduaid.aid.services import PolicyError, version_for
 from eduaid.aid.services_policy import SPEC_FIELDS
 from eduaid.core import clock
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.registry import terms
-from eduaid.registry.models import Stage
+from eduaid.registry.models import Stage, Term
 
 # ---- access ------------------------------------------------------------------------------------
 
@@ -128,8 +128,49 @@ def policy_list(request: AuthedHttpRequest) -> HttpResponse:
         "drafts": drafts,
         "today_term": today_term,
         "can_manage": is_admin(request.user),
+        "stale": _stale_rows(services_policy.stale_terms()),
     }
     return render(request, "aid/policy_list.html", context)
+
+
+def _stale_rows(stale: list[services_policy.StaleTerm]) -> list[dict[str, Any]]:
+    labels = dict(EntitlementStatus.choices)
+    return [
+        {
+            "s": s,
+            "beyond": "、".join(f"{labels.get(status, status)} {n}" for status, n in s.beyond.items()),
+        }
+        for s in stale
+    ]
+
+
+@login_required
+@require_POST
+def reprice(request: AuthedHttpRequest) -> HttpResponse:
+    """Price a term again under the version now in force (only while nothing is confirmed)."""
+    if not is_admin(request.user):
+        raise Http404
+    term = get_object_or_404(Term, code=request.POST.get("term", ""))
+    try:
+        outcome = services_policy.term_reprice(term=term, actor=request.user)
+    except PolicyError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Term %(term)s priced again under %(version)s: %(rows)s entitlements, %(updated)s changed.")
+            % {
+                "term": term.code,
+                "version": outcome.version,
+                "rows": outcome.summary["rows"],
+                "updated": outcome.summary["updated"]
+                + outcome.summary["created"]
+                + outcome.summary["deleted"],
+            },
+        )
+    if request.POST.get("back") == "detail":
+        return redirect("aid:policy_detail", pk=version_for(term.code).pk)
+    return redirect("aid:policy_list")
 
 
 @login_required
@@ -142,6 +183,7 @@ def policy_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "items": [item_row(item) for item in version.items.order_by("position", "pk")],
         "approved_terms": services_policy.approved_terms(version),
         "can_manage": is_admin(request.user),
+        "stale": _stale_rows(services_policy.stale_terms(version)),
     }
     return render(request, "aid/policy_detail.html", context)
 

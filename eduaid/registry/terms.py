@@ -39,3 +39,12 @@ def code_for(day: dt.date) -> str:
     if day.month >= 3:
         return f"{day.year - 1}-{day.year}-2"
     return f"{day.year - 1}-{day.year}-1"
+
+
+def start_window(code: str) -> tuple[dt.date, dt.date]:
+    """The dates a term may start on: autumn 1 August – 30 September of its first year, spring
+    15 January – 31 March of its second (the spring festival moves the spring term)."""
+    first_year, half = parse(code)
+    if half == 1:
+        return dt.date(first_year, 8, 1), dt.date(first_year, 9, 30)
+    return dt.date(first_year + 1, 1, 15), dt.date(first_year + 1, 3, 31)
