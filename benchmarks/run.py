@@ -87,6 +87,7 @@ class Measured:
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu_seconds: float = 0.0  # user + system CPU of the process (not of a database server)
 
     def json(self) -> dict[str, Any] | None:
         for line in reversed(self.stdout.strip().splitlines()):
@@ -127,6 +128,7 @@ def measure(
         stdout=out_path.read_text(encoding="utf-8", errors="replace"),
         stderr=err_path.read_text(encoding="utf-8", errors="replace"),
         timed_out=timed_out,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
     )
 
 
@@ -193,6 +195,7 @@ class Step:
     notes: list[str] = field(default_factory=list)
     ok: bool = True
     internal: bool = False  # a phase measured inside a baseline's process, not a process of its own
+    cpu: float | None = None  # the process's own CPU seconds (less moved by other work than wall time)
 
 
 @dataclass
@@ -209,6 +212,10 @@ class System:
     @property
     def total(self) -> float:
         return sum(step.seconds for step in self.steps if not step.internal)
+
+    @property
+    def total_cpu(self) -> float:
+        return sum(step.cpu or 0.0 for step in self.steps if not step.internal)
 
     @property
     def peak(self) -> float:
@@ -244,6 +251,7 @@ def run_baseline(name: str, scale: Scale, data: Path, env: dict[str, str], timeo
             measured.seconds,
             measured.peak_mib,
             notes=[f"start-up and imports {startup:.1f} s"],
+            cpu=measured.cpu_seconds,
         )
     )
     system.answers = result["match"]
@@ -345,7 +353,7 @@ def run_eduaid(
         load = os.getloadavg()[0]
         measured = measure(argv, env=env, log=logs / command, timeout=timeout, cwd=code)
         result = measured.json()
-        step = Step(command, measured.seconds, measured.peak_mib)
+        step = Step(command, measured.seconds, measured.peak_mib, cpu=measured.cpu_seconds)
         if load > 2.5:
             step.notes.append(f"load {load:.1f} at start")
         system.steps.append(step)
@@ -469,6 +477,13 @@ def fmt_s(seconds: float) -> str:
     return f"{seconds:,.1f}" if seconds >= 0.95 else f"{seconds:.2f}"
 
 
+def cpu_ratio(system: System, reference: System | None) -> str:
+    """CPU seconds against the reference's: EduAid's database server not counted (PostgreSQL)."""
+    if reference is None or reference.failed or not reference.total_cpu:
+        return "–"
+    return f"{system.total_cpu / reference.total_cpu:.1f}×"
+
+
 def ratio(value: float, reference: System | None) -> str:
     if reference is None or reference.failed or not reference.total:
         return "–"
@@ -502,8 +517,9 @@ def report(
         f"population {rows['population']:,}, "
         f"schools {rows['schools']}; injected dirt {json.dumps(manifest['dirt'])}.",
         "",
-        "| system | input | import + match (s) | peak MiB | × pandas | × DuckDB | eligible | answers |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| system | input | import + match (s) | CPU s | peak MiB | × pandas | CPU × pandas | × DuckDB "
+        "| eligible | answers |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for system in systems:
         if system.failed:
@@ -516,10 +532,15 @@ def report(
             verdict = "–"
         eligible = system.answers.get("eligible") if system.answers else "–"
         lines.append(
-            f"| {system.label} | {system.input} | {fmt_s(system.total)} | {system.peak:,.0f} | "
-            f"{ratio(system.total, pandas)} | {ratio(system.total, duck)} | {eligible} | {verdict} |"
+            f"| {system.label} | {system.input} | {fmt_s(system.total)} | {fmt_s(system.total_cpu)} | "
+            f"{system.peak:,.0f} | {ratio(system.total, pandas)} | {cpu_ratio(system, pandas)} | "
+            f"{ratio(system.total, duck)} | {eligible} | {verdict} |"
         )
-    lines += ["", "| system | step | rows | seconds | peak MiB | notes |", "|---|---|---:|---:|---:|---|"]
+    lines += [
+        "",
+        "| system | step | rows | seconds | CPU s | peak MiB | notes |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for system in systems:
         for step in system.steps:
             name = f"  ↳ {step.name}" if step.internal else step.name
@@ -527,7 +548,8 @@ def report(
             flag = "" if step.ok else "**CHECK** "
             rows_text = f"{step.rows:,}" if step.rows is not None else ""
             lines.append(
-                f"| {system.label} | {name} | {rows_text} | {fmt_s(step.seconds)} | {peak} | "
+                f"| {system.label} | {name} | {rows_text} | {fmt_s(step.seconds)} | "
+                f"{'' if step.cpu is None else fmt_s(step.cpu)} | {peak} | "
                 f"{flag}{'; '.join(step.notes)} |"
             )
     notes = [f"{s.label}: {'; '.join(s.notes)}" for s in systems if s.notes]
@@ -540,8 +562,10 @@ def report(
             if system.key in DB_LABELS and not system.failed and scale.name == "county":
                 times = system.total / pandas.total
                 met = "met" if times <= 3 else "NOT met"
+                cpu = f"; CPU {system.total_cpu / pandas.total_cpu:.1f}×" if pandas.total_cpu else ""
                 lines.append(
-                    f"- Target (county import + match within 3× pandas): {system.label} {times:.1f}× — {met}."
+                    f"- Target (county import + match within 3× pandas): {system.label} {times:.1f}× — {met}"
+                    f"{cpu}."
                 )
     if systems and systems[0].answers:
         answers = next(s.answers for s in systems if s.answers)

@@ -29,7 +29,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from eduaid.core.dbstate import require_migrated
-from eduaid.core.tabular import Column, Row, TabularError, compact, read_table
+from eduaid.core.tabular import Column, Row, TabularError, read_table
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -257,8 +257,11 @@ def _row_signature(row: Row) -> tuple[tuple[str, str], ...]:
     pairs = []
     for name in row.positions:
         cell = row.get(name)
-        if cell is not None and not cell.is_blank:
-            pairs.append((name, compact(cell.raw)))
+        if cell is None:
+            continue
+        text = cell.text  # `clean`, cached on the cell: the judge reads it again
+        if text:
+            pairs.append((name, text.replace(" ", "") if " " in text else text))  # = compact(raw)
     return tuple(sorted(pairs))
 
 

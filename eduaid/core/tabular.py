@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,8 +60,10 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def compact(text: str) -> str:
-    """`clean` without any whitespace at all: for codes, header names and choice values."""
+    """`clean` without any whitespace at all: for codes, header names and choice values (cached: the
+    same few values — 是, 在读, 三年级, school codes — fill most cells of a column)."""
     return "".join(clean(text).split())
 
 
@@ -90,9 +92,16 @@ class Cell:
     raw: str  # as the user sees it; numbers in Excel's General format (4.11728E+17)
     kind: CellKind = CellKind.TEXT
 
-    @cached_property
+    @property
     def text(self) -> str:
-        return clean(self.raw)
+        """`clean(raw)`, computed once (by hand: `cached_property` takes a lock on every first read,
+        which cost seconds over the million cells of a county's enrolment file)."""
+        try:
+            return self.__dict__["_text"]  # type: ignore[no-any-return]
+        except KeyError:
+            text = clean(self.raw)
+            self.__dict__["_text"] = text
+            return text
 
     @property
     def is_blank(self) -> bool:
@@ -264,7 +273,8 @@ def _workbook_grids(data: bytes) -> list[tuple[str, Grid]]:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            grids.append((meta.name, [[to_cell(v) for v in row] for row in values]))
+            cells: dict[str, Cell] = {}  # one Cell per distinct text: it cleans its text once
+            grids.append((meta.name, [[_shared_cell(v, cells) for v in row] for row in values]))
     except python_calamine.PasswordError as exc:
         raise TabularError(_encrypted_message()) from exc
     except Exception as exc:  # calamine raises several unrelated types on a damaged file
@@ -278,7 +288,8 @@ def _csv_grid(data: bytes) -> Grid:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return [[_text_cell(value) for value in record] for record in reader]
+        cells: dict[str, Cell] = {}
+        return [[_shared_text_cell(value, cells) for value in record] for record in reader]
     except csv.Error as exc:
         raise TabularError(_corrupt_message()) from exc
 
@@ -299,8 +310,23 @@ def _decode(data: bytes) -> str:
 
 def _text_cell(value: str) -> Cell:
     """Text; but 4.11728E+17 is a number that lost its digits on the way (CSV, or pasted from one)."""
-    kind = CellKind.NUMBER if SCIENTIFIC.match(value.strip()) else CellKind.TEXT
-    return Cell(value, kind)
+    if ("E" in value or "e" in value) and SCIENTIFIC.match(value.strip()):
+        return Cell(value, CellKind.NUMBER)
+    return Cell(value, CellKind.TEXT)
+
+
+def _shared_text_cell(value: str, cells: dict[str, Cell]) -> Cell:
+    """`_text_cell`, sharing one (immutable) Cell between the cells of a file that hold the same text."""
+    cell = cells.get(value)
+    if cell is None:
+        cell = cells[value] = _text_cell(value) if value else BLANK
+    return cell
+
+
+def _shared_cell(value: Any, cells: dict[str, Cell]) -> Cell:
+    if type(value) is str:
+        return _shared_text_cell(value, cells)
+    return to_cell(value)
 
 
 def to_cell(value: Any) -> Cell:

@@ -12,15 +12,19 @@ A job is created when a file is uploaded (status ``uploaded``), checked by the w
 - ``dry_run_report`` / ``applied_report``: `ImportReport.as_dict()` of each run; ``counts``: the
   counts of the latest run, for the history list;
 - ``match_run``: the 比对 run after a registry, students or population import;
-- ``message``: why the job failed (or a note on the 比对 after an import), in the user's language.
+- ``message``: why the job failed (or a note on the 比对 after an import), in the user's language;
+- ``worker``, ``heartbeat_at``: the worker process running the job (``host:pid``) and when it last
+  reported; a job whose worker died is *stale* (`liveness`) and can be resumed or reset.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 COUNT_KEYS = ("rows", "created", "updated", "unchanged", "duplicates", "rejected")
@@ -49,13 +53,17 @@ class JobStatus(models.TextChoices):
 # The allowed moves; `services.job_transition` refuses the rest.
 TRANSITIONS: dict[str, frozenset[str]] = {
     JobStatus.UPLOADED: frozenset({JobStatus.CHECKING, JobStatus.FAILED}),
-    JobStatus.CHECKING: frozenset({JobStatus.CHECKED, JobStatus.FAILED}),
+    # → uploaded: the dry run of a dead worker, queued again.
+    JobStatus.CHECKING: frozenset({JobStatus.CHECKED, JobStatus.FAILED, JobStatus.UPLOADED}),
     JobStatus.CHECKED: frozenset({JobStatus.APPLYING}),
-    JobStatus.APPLYING: frozenset({JobStatus.APPLIED, JobStatus.FAILED}),
+    # → checked: the apply of a dead worker, reset (its transaction never committed).
+    JobStatus.APPLYING: frozenset({JobStatus.APPLIED, JobStatus.FAILED, JobStatus.CHECKED}),
     JobStatus.APPLIED: frozenset(),
     JobStatus.FAILED: frozenset(),
 }
 RUNNING = frozenset({JobStatus.UPLOADED, JobStatus.CHECKING, JobStatus.APPLYING})
+# The statuses in which a worker holds the job (unless its step is still `waiting`).
+WORKED_ON = frozenset({JobStatus.CHECKING, JobStatus.APPLYING})
 
 
 class JobStep(models.TextChoices):
@@ -88,6 +96,8 @@ class ImportJob(models.Model):
         "matching.MatchRun", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     message = models.TextField(_("message"), blank=True)
+    worker = models.CharField(_("worker process"), max_length=300, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
@@ -113,6 +123,27 @@ class ImportJob(models.Model):
     @property
     def running(self) -> bool:
         return self.status in RUNNING
+
+    @property
+    def held_by_worker(self) -> bool:
+        """A worker has taken the job and not finished it (a queued job is not held)."""
+        return self.status in WORKED_ON and self.step != JobStep.WAITING
+
+    def is_stale(self, *, now: dt.datetime | None = None, new_process: bool = False) -> bool:
+        """Held by a worker that is gone: dead on this machine, or silent past `stale_after()`."""
+        from eduaid.uploads.liveness import stale_after, worker_alive
+
+        if not self.held_by_worker:
+            return False
+        alive = worker_alive(self.worker, new_process=new_process) if self.worker else None
+        if alive is not None:
+            return not alive
+        last = self.heartbeat_at or self.updated_at
+        return last is None or (now or timezone.now()) - last > stale_after()
+
+    @property
+    def stale(self) -> bool:
+        return self.is_stale()
 
     @property
     def percent(self) -> int:

@@ -12,12 +12,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from eduaid.core import clock
 from eduaid.core.audit import record
 from eduaid.core.models import AuditKind
-from eduaid.uploads.models import TRANSITIONS, ImportJob, ImportKind, JobStatus, JobStep
+from eduaid.uploads.liveness import this_worker
+from eduaid.uploads.models import TRANSITIONS, WORKED_ON, ImportJob, ImportKind, JobStatus, JobStep
 from eduaid.uploads.selectors import can_import
 
 ALLOWED_EXTENSIONS = (".xlsx", ".xls", ".csv")
@@ -178,7 +182,7 @@ def job_transition(*, job_id: int, expected: str, status: str, **changes: Any) -
 def job_claim_apply(*, job_id: int) -> ImportJob | None:
     """The worker takes a confirmed job; None when it is not waiting to be applied (a task run twice)."""
     claimed = ImportJob.objects.filter(pk=job_id, status=JobStatus.APPLYING, step=JobStep.WAITING).update(
-        step=JobStep.READING
+        step=JobStep.READING, worker=this_worker(), heartbeat_at=timezone.now()
     )
     return ImportJob.objects.select_related("actor").get(pk=job_id) if claimed else None
 
@@ -199,6 +203,135 @@ def job_fail(*, job_id: int, message: str) -> None:
         )
 
 
-def job_progress(*, job_id: int, done: int, total: int, step: str) -> None:
-    """The worker's progress: a plain update, committed at once so the page sees it."""
-    ImportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total, step=step)
+def job_progress(*, job_id: int, done: int, total: int, step: str, **changes: Any) -> None:
+    """The worker's progress (and heartbeat): a plain update, committed at once so the page sees it."""
+    ImportJob.objects.filter(pk=job_id).update(
+        progress_done=done, progress_total=total, step=step, heartbeat_at=timezone.now(), **changes
+    )
+
+
+# --- jobs whose worker died ----------------------------------------------------------------------
+
+
+def resume_refusal(job: ImportJob) -> str:
+    """Why a job cannot be resumed or reset now ("" when it can)."""
+    if not job.held_by_worker:
+        return _("This import is not running: there is nothing to resume.")
+    if not job.is_stale():
+        return _("The worker is still working on this import: wait for it.")
+    return ""
+
+
+def job_resume(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Queue again the step a dead worker left: the dry run from the start, or the apply.
+
+    An apply that was cut off wrote nothing (it is one transaction); one that had committed and was
+    cut off in the 比对 keeps its report, and the worker then only runs the 比对.
+    """
+    _require_importer(actor)
+    with transaction.atomic():
+        locked = _lock_stale(job.pk)
+        _requeue(locked)
+        record(AuditKind.IMPORT, actor=actor, obj=locked, detail=_audit_detail(locked, "resume"))
+    return locked
+
+
+def job_reset(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Give up the step a dead worker left: a dry run ends as failed; an apply goes back to waiting
+    for confirmation (nothing was written), or, if it had committed, ends as applied."""
+    _require_importer(actor)
+    with transaction.atomic():
+        locked = _lock_stale(job.pk)
+        _abandon_tasks(locked)
+        fields = ["status", "step", "worker", "heartbeat_at", "message", "updated_at"]
+        changes: dict[str, Any] = {"step": JobStep.DONE, "worker": "", "heartbeat_at": None}
+        if locked.status == JobStatus.CHECKING:
+            changes["message"] = _(
+                "The dry run stopped because its background worker stopped, and was reset: nothing was "
+                "written. Upload the file again."
+            )
+            _move(locked, JobStatus.FAILED, **changes)
+        elif locked.applied_report is not None:
+            changes["message"] = _(
+                "The file was applied, but the 比对 could not run. It runs again after the next import; "
+                "the system administrator can also run it with “eduaid match”."
+            )
+            _move(locked, JobStatus.APPLIED, **changes)
+        else:
+            changes["message"] = ""
+            locked.confirmed_by = None
+            fields.append("confirmed_by")
+            _move(locked, JobStatus.CHECKED, **changes)
+        locked.save(update_fields=fields)
+        record(AuditKind.IMPORT, actor=actor, obj=locked, detail=_audit_detail(locked, "reset"))
+    return locked
+
+
+def requeue_abandoned_jobs() -> list[int]:
+    """At a worker's start: queue again every job whose worker is dead (see `liveness`).
+
+    Jobs of this machine's dead workers are taken at once; jobs of other machines once their
+    heartbeat is stale. Audited as the system's (no user) action.
+    """
+    requeued: list[int] = []
+    candidates = ImportJob.objects.filter(status__in=WORKED_ON).exclude(step=JobStep.WAITING)
+    for pk in candidates.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().filter(pk=pk).first()
+            if job is None or not job.is_stale(new_process=True):
+                continue
+            previous = job.worker
+            _requeue(job)
+            detail = {**_audit_detail(job, "requeue"), "worker": previous}
+            record(AuditKind.IMPORT, actor=None, username="db_worker", obj=job, detail=detail)
+        requeued.append(pk)
+    return requeued
+
+
+def _lock_stale(pk: int) -> ImportJob:
+    locked = ImportJob.objects.select_for_update().get(pk=pk)
+    refusal = resume_refusal(locked)
+    if refusal:
+        raise ValidationError(refusal, code="refused")
+    return locked
+
+
+def _requeue(job: ImportJob) -> None:
+    """Within a transaction holding the job's row lock: queue the job's step again."""
+    from eduaid.uploads.tasks import apply_job, check_job
+
+    _abandon_tasks(job)
+    fields = ["status", "step", "worker", "heartbeat_at", "progress_done", "progress_total", "updated_at"]
+    changes = {
+        "step": JobStep.WAITING,
+        "worker": "",
+        "heartbeat_at": None,
+        "progress_done": 0,
+        "progress_total": 0,
+    }
+    if job.status == JobStatus.CHECKING:
+        _move(job, JobStatus.UPLOADED, **changes)
+        job.save(update_fields=fields)
+        check_job.enqueue(job.pk)
+    else:
+        for name, value in changes.items():
+            setattr(job, name, value)
+        job.save(update_fields=fields)
+        apply_job.enqueue(job.pk)
+
+
+ABANDONED_TASK = "eduaid.uploads.liveness.WorkerDied"
+
+
+def _abandon_tasks(job: ImportJob) -> None:
+    """The dead worker's task rows stay "running" for ever: mark them failed, saying why."""
+    task = "check_job" if job.status == JobStatus.CHECKING else "apply_job"
+    running = DBTaskResult.objects.running().filter(task_path=f"eduaid.uploads.tasks.{task}")
+    for result in running:
+        if result.args_kwargs.get("args") == [job.pk]:
+            result.status = TaskResultStatus.FAILED
+            result.finished_at = timezone.now()
+            result.exception_class_path = ABANDONED_TASK
+            result.traceback = f"The worker ({job.worker or 'unknown'}) stopped while running this task; "
+            result.traceback += "the import job was queued again or reset."
+            result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])

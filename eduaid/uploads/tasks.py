@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -28,6 +28,7 @@ from eduaid.registry.imports_population import import_population
 from eduaid.registry.imports_registry import import_registry
 from eduaid.registry.imports_students import import_students
 from eduaid.registry.services.terms import term_get_or_create
+from eduaid.uploads.liveness import this_worker
 from eduaid.uploads.models import COUNT_KEYS, MATCHED_KINDS, ImportJob, ImportKind, JobStatus, JobStep
 from eduaid.uploads.services import job_claim_apply, job_fail, job_progress, job_transition
 
@@ -72,7 +73,12 @@ def unexpected_error_message(job_id: int) -> str:
 
 def _check(job_id: int) -> None:
     job = job_transition(
-        job_id=job_id, expected=JobStatus.UPLOADED, status=JobStatus.CHECKING, step=JobStep.READING
+        job_id=job_id,
+        expected=JobStatus.UPLOADED,
+        status=JobStatus.CHECKING,
+        step=JobStep.READING,
+        worker=this_worker(),
+        heartbeat_at=timezone.now(),
     )
     if job is None:
         return  # already checked (a task run twice)
@@ -105,6 +111,11 @@ def _apply(job_id: int) -> None:
     job = job_claim_apply(job_id=job_id)
     if job is None:
         return  # not confirmed, or already being applied (a task run twice)
+    if job.applied_report is not None:
+        # Resumed after its worker died in the 比对: the file itself was applied and reported.
+        job_progress(job_id=job_id, done=job.progress_done, total=job.progress_total, step=JobStep.MATCHING)
+        _finish_apply(job, {})
+        return
     report = run_job_import(job, dry_run=False)
     outcome = _outcome(job, report)
     if not report.applied:
@@ -125,10 +136,19 @@ def _apply(job_id: int) -> None:
         "rejected_file": outcome["rejected_file"],
     }
     if job.kind in MATCHED_KINDS:
-        job_progress(job_id=job_id, done=job.progress_total, total=job.progress_total, step=JobStep.MATCHING)
-        changes.update(_match_after_import(job))
+        # Kept at once: a worker that dies in the 比对 leaves a job that only needs the 比对 again.
+        job.refresh_from_db(fields=["progress_done", "progress_total"])
+        job_progress(
+            job_id=job_id, done=job.progress_done, total=job.progress_total, step=JobStep.MATCHING, **changes
+        )
+    _finish_apply(job, changes)
+
+
+def _finish_apply(job: ImportJob, changes: dict[str, Any]) -> None:
+    if job.kind in MATCHED_KINDS:
+        changes = {**changes, **_match_after_import(job)}
     job_transition(
-        job_id=job_id, expected=JobStatus.APPLYING, status=JobStatus.APPLIED, step=JobStep.DONE, **changes
+        job_id=job.pk, expected=JobStatus.APPLYING, status=JobStatus.APPLIED, step=JobStep.DONE, **changes
     )
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("<int:pk>/", views.job_detail, name="job_detail"),
     path("<int:pk>/status/", views.job_status, name="job_status"),
     path("<int:pk>/confirm/", views.job_confirm, name="job_confirm"),
+    path("<int:pk>/resume/", views.job_resume, name="job_resume"),
+    path("<int:pk>/reset/", views.job_reset, name="job_reset"),
     path("<int:pk>/rejected.xlsx", views.rejected_download, name="rejected_download"),
     # One fixed URL per template (no parameter: the kind is not a record).
     *(

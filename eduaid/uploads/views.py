@@ -144,6 +144,30 @@ def job_confirm(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def job_resume(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Queue again the step of a job whose worker died."""
+    job = _get_job_for(request, pk, light=True)
+    try:
+        services.job_resume(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("uploads:job_detail", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_reset(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Give up the step of a job whose worker died."""
+    job = _get_job_for(request, pk, light=True)
+    try:
+        services.job_reset(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("uploads:job_detail", pk=job.pk)
+
+
+@login_required
 def rejected_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     job = _get_job_for(request, pk, light=True)
     if not job.rejected_file:

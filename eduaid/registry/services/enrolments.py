@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -26,7 +26,8 @@ from eduaid.core.models import AuditKind
 from eduaid.org.models import SchoolClass
 from eduaid.org.services import COMMAND_LINE_USERNAME
 from eduaid.registry.models import Enrolment, Gender, Person, Snapshot, SnapshotKind
-from eduaid.registry.services.snapshots import VersionPlan, check_as_of, plan_versions, write_plan
+from eduaid.registry.services.bulk import create_persons, new_person
+from eduaid.registry.services.snapshots import NewRow, VersionPlan, check_as_of, plan_versions, write_plan
 
 # How a person is known in a file: ("id", resident ID) or ("key", 学籍号 of a student without one).
 PersonKey = tuple[str, str]
@@ -146,7 +147,7 @@ def _plan_persons(rows: Sequence[EnrolmentData]) -> PersonPlan:
         person = known.get(key)
         if person is None:
             fields = _identity(data)
-            plan.create.append(Person(id_number=data.id_number, student_key=data.student_key, **fields))
+            plan.create.append(new_person(id_number=data.id_number, student_key=data.student_key, **fields))
         elif _person_changed(person, _identity(data)):
             plan.update.append(person)
     return plan
@@ -155,18 +156,11 @@ def _plan_persons(rows: Sequence[EnrolmentData]) -> PersonPlan:
 def _write_persons(plan: PersonPlan, actor: Any) -> None:
     options = {"default_user": actor, "default_change_reason": "import", "batch_size": 2000}
     if plan.create:
-        bulk_create_with_history(plan.create, Person, **options)
-        created = [p for p in plan.create if p.pk is not None] or _reload(plan.create)
-        for person in created:
+        create_persons(plan.create, user=actor, reason="import")
+        for person in plan.create:
             plan.known[_person_key(person)] = person
     if plan.update:
         bulk_update_with_history(plan.update, Person, ["name", "gender", "birth_date"], **options)
-
-
-def _reload(persons: list[Person]) -> list[Person]:
-    """The created persons with their ids, for databases that do not return them from a bulk insert."""
-    keys = {_person_key(person) for person in persons}
-    return list(_load_persons(keys).values())
 
 
 def _person_key(person: Person) -> PersonKey:
@@ -238,11 +232,11 @@ def _plan_enrolments(
 
     def build(key: EnrolmentKey, facts: dict[str, Any]) -> Enrolment:
         person_key, school_id, college = key
-        row = Enrolment(school_id=school_id, college=college, **facts)
         person = persons.get(person_key)  # None only in a dry run, for a person not yet created
-        if person is not None:
-            row.person = person
-        return row
+        person_id = person.pk if person is not None else None
+        # Plain values, not an Enrolment: 100,000 model instances were a sixth of an import's time.
+        row = NewRow(person_id=person_id, school_id=school_id, college=college, valid_to=None, **facts)
+        return cast(Enrolment, row)
 
     plans = [
         plan_versions(

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import F
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from eduaid.core import idnumbers
 from eduaid.core.audit import record
@@ -32,7 +32,8 @@ from eduaid.registry.models import (
     Snapshot,
     SnapshotKind,
 )
-from eduaid.registry.services.snapshots import VersionPlan, check_as_of, plan_versions, write_plan
+from eduaid.registry.services.bulk import create_persons, new_person
+from eduaid.registry.services.snapshots import NewRow, VersionPlan, check_as_of, plan_versions, write_plan
 
 CHUNK = 5000  # values per `__in` query: below SQLite's and PostgreSQL's parameter limits
 BATCH = 2000
@@ -120,7 +121,7 @@ def plan_persons(names: Mapping[str, str]) -> PersonPlan:
         facts = {"name": name, **_from_id(number)}
         person = plan.people.get(number)
         if person is None:
-            plan.people[number] = Person(id_number=number, **facts)
+            plan.people[number] = new_person(id_number=number, **facts)
             plan.create.append(plan.people[number])
         elif any(getattr(person, key) != value for key, value in facts.items()):
             for key, value in facts.items():
@@ -138,14 +139,7 @@ def write_persons(plan: PersonPlan, *, actor: Any, reason: str) -> None:
     """Create and update the planned persons, with their history (the caller holds the transaction)."""
     user = history_user(actor)
     if plan.create:
-        bulk_create_with_history(
-            plan.create, Person, batch_size=BATCH, default_user=user, default_change_reason=reason
-        )
-        if any(person.pk is None for person in plan.create):  # a backend that returns no ids
-            numbers = [str(person.id_number) for person in plan.create]
-            for chunk in chunks(numbers):
-                for pk, number in Person.objects.filter(id_number__in=chunk).values_list("pk", "id_number"):
-                    plan.people[str(number)].pk = pk
+        create_persons(plan.create, user=user, reason=reason)
     if plan.update:
         bulk_update_with_history(
             plan.update,
@@ -230,7 +224,7 @@ def _plan(
     households = plan_versions(
         open_rows=_open_versions(),
         wanted=wanted_households,
-        build=lambda code, facts: HouseholdVersion(household_id=ids[code], **facts),
+        build=lambda code, facts: cast(HouseholdVersion, NewRow(household_id=ids[code], **facts)),
         scope=lambda code: code not in held.household_codes,
         **when,
     )
@@ -247,7 +241,7 @@ def _plan(
     memberships = plan_versions(
         open_rows=open_members,
         wanted=wanted_members,
-        build=lambda number, facts: Membership(person_id=persons.people[number].pk, **facts),
+        build=lambda number, facts: cast(Membership, NewRow(person_id=persons.people[number].pk, **facts)),
         scope=lambda number: number not in kept,
         **when,
     )

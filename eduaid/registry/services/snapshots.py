@@ -13,7 +13,7 @@ what it changes is changed in place and what it drops is deleted.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +21,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from eduaid.registry.models import Snapshot
+from eduaid.registry.services.bulk import insert_rows
 
 M = TypeVar("M", bound=models.Model)
 WRITE_CHUNK = 5000  # primary keys per statement: within SQLite's limit on query parameters
@@ -125,6 +126,26 @@ def write_plan(model: type[M], plan: VersionPlan[M], *, snapshot: Snapshot, fiel
         for row in plan.update:
             row.snapshot = snapshot  # type: ignore[attr-defined]
         manager.bulk_update(plan.update, [*fields, "snapshot"], batch_size=2000)
-    for row in plan.create:
-        row.snapshot = snapshot  # type: ignore[attr-defined]
-    manager.bulk_create(plan.create, batch_size=2000)
+    insert_new_rows(model, plan.create, snapshot=snapshot)
+
+
+class NewRow:
+    """A row to create, as plain attribute values (``person_id``, ``stage`` …): a `build` may give
+    these instead of model instances, which cost far more to make and to insert in bulk. Fields it
+    does not set take their model default when inserted."""
+
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+def insert_new_rows(model: type[M], rows: Sequence[Any], *, snapshot: Snapshot) -> None:
+    """Insert planned rows (model instances or `NewRow`s) of the snapshot, from plain values."""
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    defaults = {field.attname: field.get_default() for field in fields}
+    names = [field.attname for field in fields]
+    values = []
+    for row in rows:
+        row.snapshot_id = snapshot.pk
+        own = row.__dict__
+        values.append(tuple(own[name] if name in own else defaults[name] for name in names))
+    insert_rows(model, names, values)
