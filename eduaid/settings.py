@@ -28,6 +28,12 @@ EDUAID_COUNTY = env_county("EDUAID_COUNTY", "411728")
 EDUAID_TODAY = env_date("EDUAID_TODAY")
 EDUAID_HTTPS = env_bool("EDUAID_HTTPS", False)
 EDUAID_UPLOAD_LIMIT_MB = env_int("EDUAID_UPLOAD_LIMIT_MB", 50)
+# The rural-revitalisation department that receives the 雨露计划 referral list (DESIGN §3).
+EDUAID_REFERRAL_DEPARTMENT = env_str("EDUAID_REFERRAL_DEPARTMENT", "县乡村振兴局") or "县乡村振兴局"
+# Days from a term's start within which its aid counts as paid on time (及时足额).
+EDUAID_PAYMENT_DAYS = env_int("EDUAID_PAYMENT_DAYS", 60)
+# An import job whose worker has not reported for this long (and is not alive here) may be resumed.
+EDUAID_IMPORT_STALE_SECONDS = env_int("EDUAID_IMPORT_STALE_SECONDS", 300)
 
 INSTALLED_APPS = [
     "eduaid.core",

@@ -18,6 +18,9 @@ import xlsxwriter
 EXPORTS: dict[str, str] = {
     "findings": "eduaid.matching.exports:findings",
     "entitlements": "eduaid.aid.exports:entitlements",
+    "dropout_cases": "eduaid.dropout.exports:dropout_cases",
+    "yulu_referrals": "eduaid.aid.exports:yulu_referrals",
+    "payments": "eduaid.payments.exports:payments",
 }
 
 

@@ -24,6 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from eduaid.accounts.models import User
 from eduaid.accounts.roles import Role
 from eduaid.accounts.services import user_create
+from eduaid.core import clock
 from eduaid.demo.models import DemoSeed
 from eduaid.org.models import (
     County,
@@ -527,7 +528,14 @@ def seed_county(county: County) -> dict[str, Any]:
 # Later parts of the plan seed their demo data after the registries are imported and priced, in this
 # order (each a function taking no arguments and returning counts for the marker): staff before the
 # dropout cases that name a responsible teacher, review before payments.
-DEMO_STAGES: list[str] = []
+DEMO_STAGES: list[str] = [
+    "eduaid.demo.staff.seed_staff",  # first: teachers, 班主任 and 责任人 that the later stages name
+    "eduaid.demo.review.seed_review",  # review before payments: the past term must be approved first
+    "eduaid.demo.payments.seed_payments",  # accounts; the past term paid and reconciled; spring batched
+    "eduaid.demo.dropout.seed_dropout",  # after the staff stage: cases take its teachers as 责任人
+    "eduaid.demo.care.seed_care",  # after the staff stage: the teacher visits their assigned students
+    "eduaid.demo.loans.seed_loans",  # 生源地信用助学贷款 applications and the handbook's contact lines
+]
 
 
 def ensure_seeded(students: int = DEFAULT_STUDENTS) -> tuple[DemoSeed, bool]:
@@ -540,9 +548,12 @@ def ensure_seeded(students: int = DEFAULT_STUDENTS) -> tuple[DemoSeed, bool]:
             return DemoSeed.objects.get(), False
         if state == FOREIGN:
             raise refusal()
-        counts = seed_county(demo_county())
-        if students:
-            counts.update(seed_registries(students))
-            for path in DEMO_STAGES:
-                counts.update(import_string(path)())
+        # Seeded on the demo's own day, whatever the real date: cases open, notices run and deadlines
+        # fall in the school year the data describe.
+        with clock.frozen_today(DEMO_TODAY):
+            counts = seed_county(demo_county())
+            if students:
+                counts.update(seed_registries(students))
+                for path in DEMO_STAGES:
+                    counts.update(import_string(path)())
         return DemoSeed.objects.create(pk=1, version=SEED_VERSION, counts=counts), True

@@ -143,10 +143,26 @@ def log_out(page: Any) -> None:
     assert page.url.endswith("/accounts/login/")
 
 
+def show_nav(page: Any, name: str) -> Any:
+    """The main-menu link of a URL name, made visible: the phone menu and its group opened."""
+    link = page.locator(f'[data-nav="{name}"]')
+    if not link.is_visible():
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
+            toggler.click()
+        group = page.locator(f'li.dropdown:has([data-nav="{name}"]) > [data-nav-toggle]')
+        if group.count():
+            group.wait_for(state="visible")
+            group.click()
+        link.wait_for(state="visible")
+    return link
+
+
 def go_nav(page: Any, name: str) -> None:
     """Follow a main-menu link by its URL name (e.g. "org:school_list")."""
+    link = show_nav(page, name)
     with page.expect_navigation():
-        page.locator(f'[data-nav="{name}"]').click()
+        link.click()
 
 
 def test_school_officer_sees_only_their_school(page: Any, cast: Cast) -> None:
@@ -252,10 +268,8 @@ def test_five_wrong_passwords_lock_the_account(page: Any, cast: Cast) -> None:
 def test_phone_layout_collapses_the_menu_and_does_not_overflow(phone_page: Any, cast: Cast) -> None:
     page = phone_page
     log_in(page, "county_admin", PASSWORD)
-    schools_link = page.locator('[data-nav="org:school_list"]')
-    assert not schools_link.is_visible()
-    page.locator(".navbar-toggler").click()
-    schools_link.wait_for(state="visible")
+    assert not page.locator('[data-nav="org:school_list"]').is_visible()
+    schools_link = show_nav(page, "org:school_list")
     with page.expect_navigation():
         schools_link.click()
     assert "东营小学" in page.get_by_test_id("school-table").inner_text()

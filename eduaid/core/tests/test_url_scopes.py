@@ -12,12 +12,16 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from eduaid.care.tests import factories as care
 from eduaid.conftest import Cast, RegistryCast
+from eduaid.payments.tests import factories as payments
+from eduaid.staff.tests import factories as staff
 from eduaid.uploads.tests.factories import job_for
 
 NON_COUNTY = ["township_officer", "school_officer", "teacher", "village_team"]
 NOT_ADMIN = ["aid_center", "leader", "inspector", *NON_COUNTY]
 NOT_IMPORTER = ["leader", "inspector", *NON_COUNTY]
+PAYMENT_READERS = ["township_officer", "school_officer"]  # teachers and village teams get 403
 
 
 def _policy() -> Any:
@@ -26,10 +30,31 @@ def _policy() -> Any:
     return PolicyVersion.objects.order_by("first_term").first()
 
 
+def _review_notice(r: RegistryCast) -> Any:
+    from eduaid.review.tests.helpers import published
+
+    return published(r, r.cast.school_b)
+
+
 def _draft() -> Any:
     from eduaid.aid.services_policy import policy_draft_copy
 
     return policy_draft_copy(version=_policy(), actor=None)
+
+
+def _loan(r: RegistryCast) -> Any:
+    from eduaid.aid.models import LoanApplication
+
+    return LoanApplication.objects.create(
+        person=r.person("college_kid"), school_year="2023-2024", college="郑州大学", stage="undergraduate",
+        amount_fen=800000, cap_fen=1200000, version=_policy(), category="unstable_exited",
+    )  # fmt: skip
+
+
+def _dropout_case(r: RegistryCast) -> Any:
+    from eduaid.dropout.models import DropoutCase
+
+    return DropoutCase.objects.get(person=r.person("dropped_kid"))  # school_b, village_b; synced by the match
 
 
 # url name -> (method, kwargs of an object outside every listed role's scope, roles)
@@ -45,10 +70,19 @@ SCOPED: dict[str, tuple[str, Callable[[RegistryCast], dict[str, Any]], list[str]
     "registry:student_detail": ("get", lambda r: {"pk": r.person("hardship_kid").pk}, NON_COUNTY),
     "registry:student_reveal": ("post", lambda r: {"pk": r.person("hardship_kid").pk}, NON_COUNTY),
     "registry:household_detail": ("get", lambda r: {"pk": r.households["hardship"].pk}, NON_COUNTY),
+    # staff: a teacher of school_b, a pupil of school_b, school_b's strategy
+    "staff:teacher_detail": ("get", lambda r: {"pk": staff.outside_teacher(r.cast).pk}, NON_COUNTY),
+    "staff:teacher_edit": ("get", lambda r: {"pk": staff.outside_teacher(r.cast).pk}, NON_COUNTY),
+    "staff:teacher_login": ("post", lambda r: {"pk": staff.outside_teacher(r.cast).pk}, NON_COUNTY),
+    "staff:reassign": ("get", lambda r: {"pk": r.person("hardship_kid").pk}, NON_COUNTY),
+    "staff:strategy_detail": ("get", lambda r: {"pk": staff.outside_strategy(r.cast).pk}, NON_COUNTY),
+    "staff:strategy_edit": ("get", lambda r: {"pk": staff.outside_strategy(r.cast).pk}, NON_COUNTY),
     # import jobs belong to the county importers (county_admin, aid_center); for other roles none exist
     "uploads:job_detail": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
     "uploads:job_status": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
     "uploads:job_confirm": ("post", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
+    "uploads:job_resume": ("post", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
+    "uploads:job_reset": ("post", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
     "uploads:rejected_download": ("get", lambda r: {"pk": job_for(r.cast).pk}, NOT_IMPORTER),
     # the policy table is the county's: read by county roles, managed by the administrator only
     "aid:policy_detail": ("get", lambda r: {"pk": _policy().pk}, NON_COUNTY),
@@ -57,6 +91,50 @@ SCOPED: dict[str, tuple[str, Callable[[RegistryCast], dict[str, Any]], list[str]
     "aid:policy_draft_item": ("post", lambda r: {"pk": _draft().pk, "code": "nutrition"}, NOT_ADMIN),
     "aid:policy_draft_publish": ("post", lambda r: {"pk": _draft().pk}, NOT_ADMIN),
     "aid:policy_draft_delete": ("post", lambda r: {"pk": _draft().pk}, NOT_ADMIN),
+    # a public notice of school_b; the public link opens by its unguessable token alone (none other exists)
+    "review:notice_detail": ("get", lambda r: {"pk": _review_notice(r).pk}, NON_COUNTY),
+    "review:notice_print": ("get", lambda r: {"pk": _review_notice(r).pk}, NON_COUNTY),
+    "review:notice_xlsx": ("get", lambda r: {"pk": _review_notice(r).pk}, NON_COUNTY),
+    "review:notice_public": ("get", lambda r: {"token": "guessed-token"}, NON_COUNTY),
+    # loan applications are entered and moved along by the aid centre and the administrator only
+    "aid:loan_status": ("post", lambda r: {"pk": _loan(r).pk}, NOT_IMPORTER),
+    # a dropout case of school_b's pupil living in village_b, assigned to no teacher
+    "dropout:case_detail": ("get", lambda r: {"pk": _dropout_case(r).pk}, NON_COUNTY),
+    "dropout:case_move": ("post", lambda r: {"pk": _dropout_case(r).pk}, NON_COUNTY),
+    "dropout:case_attempt": ("post", lambda r: {"pk": _dropout_case(r).pk}, NON_COUNTY),
+    "dropout:case_legal": ("post", lambda r: {"pk": _dropout_case(r).pk}, NON_COUNTY),
+    "dropout:case_letter": ("get", lambda r: {"pk": _dropout_case(r).pk}, NON_COUNTY),
+    # care records about school_b's pupil and household in village_b, a team working in village_b
+    "care:visit_new_for_student": ("get", lambda r: {"pk": r.person("hardship_kid").pk}, NON_COUNTY),
+    "care:visit_new_for_household": ("get", lambda r: {"pk": r.households["hardship"].pk}, NON_COUNTY),
+    "care:visit_detail": ("get", lambda r: {"pk": care.outside_visit(r).pk}, NON_COUNTY),
+    "care:follow_up_close": ("post", lambda r: {"pk": care.outside_follow_up(r).pk}, NON_COUNTY),
+    "care:left_behind_detail": ("get", lambda r: {"pk": care.outside_left_behind(r).pk}, NON_COUNTY),
+    "care:care_record_add": ("post", lambda r: {"pk": care.outside_left_behind(r).pk}, NON_COUNTY),
+    "care:left_behind_end": ("post", lambda r: {"pk": care.outside_left_behind(r).pk}, NON_COUNTY),
+    "care:migrant_detail": ("get", lambda r: {"pk": care.outside_migrant(r).pk}, NON_COUNTY),
+    "care:migrant_place": ("post", lambda r: {"pk": care.outside_migrant(r).pk}, NON_COUNTY),
+    "care:migrant_refuse": ("post", lambda r: {"pk": care.outside_migrant(r).pk}, NON_COUNTY),
+    "care:team_detail": ("get", lambda r: {"pk": care.outside_team(r).pk}, NON_COUNTY),
+    "care:team_member_add": ("post", lambda r: {"pk": care.outside_team(r).pk}, NON_COUNTY),
+    "care:team_activity_new": ("get", lambda r: {"pk": care.outside_team(r).pk}, NON_COUNTY),
+    "care:team_member_leave": ("post", lambda r: {"pk": care.outside_member(r).pk}, NON_COUNTY),
+    "care:help_new": ("get", lambda r: {"pk": r.households["hardship"].pk}, NON_COUNTY),
+    # bank accounts of school_b's pupil; batches and bank returns are the county's; an accounts sheet
+    # is its uploader's
+    "payments:account_detail": ("get", lambda r: {"pk": r.person("hardship_kid").pk}, PAYMENT_READERS),
+    "payments:account_edit": ("get", lambda r: {"pk": r.person("hardship_kid").pk}, PAYMENT_READERS),
+    "payments:flag_resolve": ("post", lambda r: {"pk": r.person("hardship_kid").pk}, PAYMENT_READERS),
+    "payments:account_import_detail": (
+        "get",
+        lambda r: {"pk": payments.outside_accounts_upload(r).pk},
+        ["aid_center", "leader", "inspector", *PAYMENT_READERS],
+    ),
+    "payments:batch_detail": ("get", lambda r: {"pk": payments.outside_batch(r).pk}, NON_COUNTY),
+    "payments:bank_file": ("get", lambda r: {"pk": payments.outside_batch(r).pk}, NON_COUNTY),
+    "payments:return_upload": ("post", lambda r: {"pk": payments.outside_batch(r).pk}, NON_COUNTY),
+    "payments:return_detail": ("get", lambda r: {"pk": payments.outside_return(r).pk}, NON_COUNTY),
+    "payments:return_apply": ("post", lambda r: {"pk": payments.outside_return(r).pk}, NON_COUNTY),
 }
 
 # Patterns with ids that are not records of ours (static files served by Django itself).

@@ -113,7 +113,8 @@ class TestSeededDemo:
 
         from eduaid.matching.models import MatchRun
 
-        days = {r.term.code: timezone.localdate(r.started_at) for r in MatchRun.objects.select_related("term")}
+        runs = MatchRun.objects.select_related("term")
+        days = {r.term.code: timezone.localdate(r.started_at) for r in runs}
         assert days == {"2023-2024-1": dt.date(2023, 9, 15), "2023-2024-2": seed.DEMO_TODAY}
 
     def test_schools_of_every_type_in_realistic_numbers(self) -> None:
