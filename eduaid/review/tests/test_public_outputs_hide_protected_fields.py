@@ -14,6 +14,7 @@ from eduaid.aid.models import Entitlement
 from eduaid.conftest import RegistryCast
 from eduaid.core import idnumbers
 from eduaid.matching.describe import category_label
+from eduaid.payments.tests.factories import give_account
 from eduaid.registry.models import HouseholdVersion, Membership
 from eduaid.review.models import Notice
 from eduaid.review.tests.helpers import published
@@ -68,6 +69,12 @@ def _any_officer() -> Any:
 def test_no_public_output_contains_a_protected_value(client: Client, registry_cast: RegistryCast) -> None:
     notice = published(registry_cast)
     protected = _protected_values(notice)
+    # Each student also has a bank card (一人一卡): its number, bank and holder's ID stay private too.
+    persons = {e.person for e in Entitlement.objects.filter(notice_entries__notice=notice)}
+    for n, person in enumerate(sorted(persons, key=lambda p: p.pk), start=1):
+        if person.id_number:
+            account = give_account(person, 500 + n)
+            protected[person.name] |= {account.number, account.bank}
     outputs = _outputs(client, notice)
     for where, text in outputs.items():
         for name, values in protected.items():
