@@ -12,13 +12,12 @@ from django.utils.translation import gettext as _
 from eduaid.aid import pricing
 from eduaid.aid.loaders import Student, eligible_students, version_items
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem, PolicyVersion
-from eduaid.core.audit import record
+from eduaid.core.audit import COMMAND_LINE_ACTOR, record
 from eduaid.core.models import AuditKind
 from eduaid.matching.engine import Facts
 from eduaid.registry import terms
 from eduaid.registry.models import Term
 
-COMMAND_LINE_ACTOR = "命令行"
 FIELDS = ("item_id", "version_id", "amount_fen", "stage", "boarding", "category", "school_id",
           "college", "in_province", "freshman", "held")  # fmt: skip
 

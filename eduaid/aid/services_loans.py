@@ -19,7 +19,7 @@ from eduaid.aid import pricing
 from eduaid.aid.models import LOAN_STAGES, ItemKind, LoanApplication, LoanStatus, PolicyItem, PolicyVersion
 from eduaid.aid.services import PolicyError, version_for
 from eduaid.core import clock
-from eduaid.core.audit import record
+from eduaid.core.audit import actor_name, record
 from eduaid.core.models import AuditKind
 from eduaid.registry import terms
 from eduaid.registry.models import Enrolment, EnrolmentStatus, Person, Stage, valid_on
@@ -182,7 +182,7 @@ def loan_apply(
                 version=version,
                 category=category,
                 note=note.strip()[:200],
-                created_by=actor.get_username() if actor is not None else "命令行",
+                created_by=actor_name(actor),
             )
     except IntegrityError as error:  # another officer entered the same student a moment before
         raise LoanError(taken) from error

@@ -8,6 +8,21 @@ from django.http import HttpRequest
 
 from eduaid.core.models import AuditEvent, AuditKind
 
+# Who a write is attributed to when a command runs without --user (DESIGN §4).
+COMMAND_LINE_ACTOR = "命令行"
+
+
+def actor_name(actor: Any) -> str:
+    """The name a record keeps of who did it: the user's login name, or the command-line actor."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return COMMAND_LINE_ACTOR
+    return str(actor.get_username())
+
+
+def acting_user(actor: Any) -> Any:
+    """The signed-in user behind `actor`, or None for the command line (and anonymous visitors)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
 
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:

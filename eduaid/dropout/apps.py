@@ -8,15 +8,11 @@ class DropoutConfig(AppConfig):
     verbose_name = _("Dropout prevention")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
         from eduaid.core import panels
-        from eduaid.core.models import AuditEvent
         from eduaid.dropout import signals, views
+        from eduaid.matching.signals import match_completed
 
-        # The match writes its audit event last, inside its transaction: the ledgers follow each run.
-        post_save.connect(
-            signals.sync_after_match, sender=AuditEvent, dispatch_uid="dropout_sync_after_match"
-        )
+        # The ledgers follow each match run, inside its transaction.
+        match_completed.connect(signals.sync_after_match, dispatch_uid="dropout_sync_after_match")
         panels.register_home_panel(views.home_panel)
         panels.register_profile_section(views.profile_section)

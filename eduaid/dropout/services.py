@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from eduaid.accounts.scope import scope_of
 from eduaid.core import clock
+from eduaid.core.audit import acting_user as _user
+from eduaid.core.audit import actor_name as _actor_name
 from eduaid.core.audit import record
 from eduaid.core.models import AuditKind
 from eduaid.core.selectors import workday_overrides
@@ -46,21 +48,11 @@ from eduaid.matching.models import Finding, FindingKind, MatchRun
 from eduaid.org.models import School, SchoolClass, Village
 from eduaid.registry.models import Enrolment, EnrolmentStatus, Person, valid_on
 
-COMMAND_LINE_ACTOR = "命令行"
 ACTIVE = (EnrolmentStatus.STUDYING, EnrolmentStatus.SUSPENDED)
 
 
 class CaseRefused(Exception):
     """A step the rules do not allow; the message is for users."""
-
-
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
-def _actor_name(actor: Any) -> str:
-    user = _user(actor)
-    return COMMAND_LINE_ACTOR if user is None else str(user.get_username())
 
 
 def _refresh_due(case: DropoutCase, settings: DropoutSettings) -> None:

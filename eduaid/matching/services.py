@@ -8,14 +8,13 @@ from django.db import transaction
 
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem
 from eduaid.aid.services import entitlements_due
-from eduaid.core.audit import record
+from eduaid.core.audit import COMMAND_LINE_ACTOR, record
 from eduaid.core.models import AuditKind
 from eduaid.matching import engine
 from eduaid.matching.loaders import load_facts
 from eduaid.matching.models import Finding, MatchRun
+from eduaid.matching.signals import match_completed
 from eduaid.registry.models import Term
-
-COMMAND_LINE_ACTOR = "命令行"
 
 
 def is_priced(term: Term) -> bool:
@@ -78,4 +77,5 @@ def match_run(*, term: Term, actor: Any = None) -> MatchRun:
         batch_size=5000,
     )
     record(AuditKind.MATCH, actor=actor, username=run.actor_name, obj=run, detail=summary)
+    match_completed.send(sender=MatchRun, run=run, actor=actor)
     return run

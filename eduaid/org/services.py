@@ -9,13 +9,14 @@ from typing import Any
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from eduaid.core.audit import COMMAND_LINE_ACTOR as COMMAND_LINE_USERNAME
 from eduaid.core.audit import record
 from eduaid.core.importing import Applied
 from eduaid.core.models import AuditKind
 from eduaid.org.models import School
 
 # The name audit events carry when the command line acts without --user.
-COMMAND_LINE_USERNAME = "命令行"
+
 SCHOOL_FIELDS = ("name", "township_id", "school_type", "ownership", "urban_rural", "boarding")
 
 

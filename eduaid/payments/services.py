@@ -12,24 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eduaid.core import clock, idnumbers
-from eduaid.core.audit import record
+from eduaid.core.audit import COMMAND_LINE_ACTOR, actor_name, record
+from eduaid.core.audit import acting_user as _user
 from eduaid.core.importing import Applied, ImportReport
 from eduaid.core.models import AuditKind
 from eduaid.payments import rules
 from eduaid.payments.models import AccountFlag, BankAccount, FlagKind
 from eduaid.registry.models import Membership, Person, valid_on
-
-COMMAND_LINE_ACTOR = "命令行"
-
-
-def actor_name(actor: Any) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return COMMAND_LINE_ACTOR
-    return str(actor.get_username())
-
-
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 @dataclass(frozen=True)

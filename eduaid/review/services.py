@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 
 from eduaid.aid.models import Entitlement, EntitlementStatus
 from eduaid.core import clock
+from eduaid.core.audit import acting_user as _user
+from eduaid.core.audit import actor_name as _actor_name
 from eduaid.core.audit import record
 from eduaid.core.models import AuditKind
 from eduaid.review.models import EntitlementEvent
@@ -22,7 +24,6 @@ if TYPE_CHECKING:
     from eduaid.registry.models import Person, Term
     from eduaid.review.models import Notice, Objection
 
-COMMAND_LINE_ACTOR = "命令行"
 
 # Called inside the transaction after every move, with the moved rows (already at their new status),
 # the status they left, and the events written (in-memory copies of the rows written, without pk): other
@@ -43,12 +44,6 @@ class TransitionRefused(Exception):
     def __init__(self, message: str, *, entitlement_id: int | None = None) -> None:
         super().__init__(message)
         self.entitlement_id = entitlement_id
-
-
-def _actor_name(actor: Any) -> str:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return COMMAND_LINE_ACTOR
-    return str(actor.get_username())
 
 
 def _refusal(row: Entitlement, target: str, reason: str) -> str | None:
@@ -159,10 +154,6 @@ def entitlement_transition(*, entitlement_id: int, to: str, actor: Any, reason: 
 # ---- 学校审核: the school's review ------------------------------------------------------------------
 
 S = EntitlementStatus
-
-
-def _user(actor: Any) -> Any:
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _role(actor: Any) -> str | None:

@@ -21,6 +21,7 @@ from eduaid.accounts.models import User
 from eduaid.accounts.roles import Role
 from eduaid.accounts.scope import scope_of
 from eduaid.accounts.services import user_create
+from eduaid.core.audit import acting_user as _user
 from eduaid.core.audit import record
 from eduaid.core.importing import Applied, ImportReport
 from eduaid.core.models import AuditKind
@@ -69,10 +70,6 @@ def may_keep_catchment(actor: Any, village: Village) -> bool:
 def _require_school(actor: Any, school: School) -> None:
     if not may_manage_school(actor, school):
         raise PermissionDenied
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 # ---- teachers ------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from eduaid.core.audit import record
+from eduaid.core.audit import actor_name, record
 from eduaid.core.dbstate import require_migrated
 from eduaid.core.exports import EXPORTS, ExportError, exporter, write_table
 from eduaid.core.importing import command_actor
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         record(
             AuditKind.EXPORT,
             actor=actor,
-            username=actor.get_username() if actor else "命令行",
+            username=actor_name(actor),
             detail={
                 "export": name,
                 "file": str(out),
