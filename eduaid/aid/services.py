@@ -13,6 +13,7 @@ from eduaid.aid import pricing
 from eduaid.aid.loaders import Student, eligible_students, version_items
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem, PolicyVersion
 from eduaid.core.audit import COMMAND_LINE_ACTOR, record
+from eduaid.core.bulkwork import fewer_collections, refresh_statistics
 from eduaid.core.models import AuditKind
 from eduaid.matching.engine import Facts
 from eduaid.registry import terms
@@ -141,6 +142,7 @@ def _changed(row: Entitlement, want: dict[str, Any]) -> bool:
     return any(getattr(row, name) != want[name] for name in FIELDS)
 
 
+@fewer_collections()
 @transaction.atomic
 def entitlements_compute(*, term: Term, actor: Any = None) -> Outcome:
     """Price every eligible 在读 student of the term; idempotent; rows beyond `computed` are kept."""
@@ -172,6 +174,7 @@ def entitlements_compute(*, term: Term, actor: Any = None) -> Outcome:
         if key not in existing:
             created.append(Entitlement(person_id=key[0], term=term, item_code=key[1], **want))
     Entitlement.objects.bulk_create(created, batch_size=2000)
+    refresh_statistics(Entitlement)
     summary = _summary(term, version, created, len(updated), len(deleted), unchanged, would_change)
     record(
         AuditKind.PRICING,

@@ -87,21 +87,33 @@ class CellKind(StrEnum):
     BOOL = "bool"
 
 
-@dataclass(frozen=True)
 class Cell:
-    raw: str  # as the user sees it; numbers in Excel's General format (4.11728E+17)
-    kind: CellKind = CellKind.TEXT
+    """One cell: its text as the user sees it (`raw`; numbers in Excel's General format, 4.11728E+17),
+    what it held (`kind`), and two forms computed once when the cell is made: `text` (`clean(raw)`)
+    and `key` (`compact(raw)`, what a cell counts as when rows are compared).
 
-    @property
-    def text(self) -> str:
-        """`clean(raw)`, computed once (by hand: `cached_property` takes a lock on every first read,
-        which cost seconds over the million cells of a county's enrolment file)."""
-        try:
-            return self.__dict__["_text"]  # type: ignore[no-any-return]
-        except KeyError:
-            text = clean(self.raw)
-            self.__dict__["_text"] = text
-            return text
+    Plain slots rather than properties: a county's enrolment file reads them millions of times. The
+    reader makes one Cell per distinct text of a file, so each text is cleaned once. Treat as immutable.
+    """
+
+    __slots__ = ("key", "kind", "raw", "text")
+
+    def __init__(self, raw: str, kind: CellKind = CellKind.TEXT) -> None:
+        self.raw = raw
+        self.kind = kind
+        self.text = clean(raw)
+        self.key = self.text.replace(" ", "") if " " in self.text else self.text  # clean leaves single spaces
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Cell):
+            return NotImplemented
+        return self.raw == other.raw and self.kind == other.kind
+
+    def __hash__(self) -> int:
+        return hash((self.raw, self.kind))
+
+    def __repr__(self) -> str:
+        return f"Cell({self.raw!r}, {self.kind!s})"
 
     @property
     def is_blank(self) -> bool:

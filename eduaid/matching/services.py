@@ -9,6 +9,7 @@ from django.db import transaction
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem
 from eduaid.aid.services import entitlements_due
 from eduaid.core.audit import COMMAND_LINE_ACTOR, record
+from eduaid.core.bulkwork import fewer_collections
 from eduaid.core.models import AuditKind
 from eduaid.matching import engine
 from eduaid.matching.loaders import load_facts
@@ -44,6 +45,7 @@ def _aid_findings(
     return gaps
 
 
+@fewer_collections()
 @transaction.atomic
 def match_run(*, term: Term, actor: Any = None) -> MatchRun:
     facts = load_facts(term)

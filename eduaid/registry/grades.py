@@ -10,6 +10,7 @@ stage is known and the number only fits as a year within it (初中, 年级 2), 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -111,6 +112,7 @@ class PlacementProblem(enum.StrEnum):
     STAGE_NEEDED = "stage_needed"  # no 学段, and the grade fits several of the school's stages
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_stage(text: str) -> Stage | None:
     return STAGE_NAMES.get(compact(text))
 
@@ -123,6 +125,7 @@ def _numeral(text: str) -> int:
     return _NUMERALS[text]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_grade(text: str) -> Grade | None:
     """一年级, 初二, 高三, 中职一年级, 大一, 小班, 7 …; None when the text is no grade."""
     key = compact(text)

@@ -9,12 +9,14 @@ left out where the 年级 and the school's type tell it. Every row is judged her
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from eduaid.core import clock, idnumbers
@@ -96,6 +98,9 @@ class Context:
     by_name: dict[str, list[SchoolRef]]
     today: dt.date
     age_day: dt.date  # ages are counted on 31 August of the school year of the file's date
+    # Where the school and grade cells put a student, by the texts of those cells: a county's file
+    # repeats a few thousand combinations over 100,000 rows (see `_where`).
+    placements: dict[Hashable, Where] = field(default_factory=dict)
 
 
 def load_context(as_of: dt.date) -> Context:
@@ -154,8 +159,7 @@ def judge_student(row: Row, context: Context) -> Judged[EnrolmentData]:
     name = _name(judged)
     number = _student_number(judged)
     person = _person(judged, number, context.today)
-    place = _place(judged, context)
-    placement = _placement(judged, place)
+    place, placement = _where(judged, context)
     class_name = _text(judged, CLASS, CLASS_MAX)
     boarding = _flag(judged, BOARDING, BOARDING_VALUES)
     in_province = _flag(judged, IN_PROVINCE, IN_PROVINCE_VALUES)
@@ -194,7 +198,7 @@ def _cell_text(judged: Judged[Any], column: str) -> str:
 
 
 def _name(judged: Judged[Any]) -> str | None:
-    name = clean_name(_cell_text(judged, NAME))
+    name = _clean_name(_cell_text(judged, NAME))
     if not name:
         judged.reject(NAME, _("A value is required."))
         return None
@@ -202,6 +206,9 @@ def _name(judged: Judged[Any]) -> str | None:
         judged.reject(NAME, _too_long(NAME_MAX))
         return None
     return name
+
+
+_clean_name = functools.lru_cache(maxsize=1 << 17)(clean_name)  # names repeat across a county
 
 
 def _too_long(limit: int) -> str:
@@ -282,6 +289,44 @@ def _person(judged: Judged[Any], number: str | None, today: dt.date) -> tuple[st
 
 
 # --- the school ----------------------------------------------------------------------------------
+
+PLACE_COLUMNS = (CODE, SCHOOL, COLLEGE, STAGE, GRADE)
+
+
+@dataclass(frozen=True)
+class Where:
+    """The school (or college) and the placement a row's cells give, and the rejections on the way."""
+
+    place: tuple[SchoolRef | None, str] | None
+    placement: grades.Placement | None
+    rejections: tuple[tuple[str, str], ...]
+
+
+class _Rejections:
+    """Stands in for a row's `Judged` while its place is worked out once per distinct cell texts."""
+
+    def __init__(self, row: Row) -> None:
+        self.row = row
+        self.found: list[tuple[str, str]] = []
+
+    def reject(self, column: str, reason: str) -> None:
+        self.found.append((column, reason))
+
+
+def _where(judged: Judged[Any], context: Context) -> tuple[Any, grades.Placement | None]:
+    """`_place` and `_placement`, remembered by the texts of the cells they read (and which of those
+    columns the sheet has), with their rejections replayed onto this row."""
+    row = judged.row
+    key = tuple(None if (cell := row.get(column)) is None else cell.text for column in PLACE_COLUMNS)
+    where = context.placements.get(key)
+    if where is None:
+        notes = _Rejections(row)
+        place = _place(cast(Judged[Any], notes), context)
+        placement = _placement(cast(Judged[Any], notes), place)
+        where = context.placements[key] = Where(place, placement, tuple(notes.found))
+    for column, reason in where.rejections:
+        judged.reject(column, reason)
+    return where.place, where.placement
 
 
 def _place(judged: Judged[Any], context: Context) -> tuple[SchoolRef | None, str] | None:
@@ -394,20 +439,26 @@ def _warnings(judged: Judged[Any], data: EnrolmentData, school: SchoolRef | None
     if data.declared_gender and data.declared_gender != _gender_of(data.id_number):
         said = "男" if _gender_of(data.id_number) == Gender.MALE else "女"
         judged.warn(GENDER, _("The ID number (its 17th digit) says %(gender)s.") % {"gender": said})
-    age = idnumbers.age_on(data.id_number, context.age_day)
-    if not stages.age_fits(data.stage, age):
-        low, high = stages.AGE_BANDS[data.stage]
-        judged.warn(
-            ID,
-            _("Age %(age)s on %(day)s is outside the usual %(low)s–%(high)s years of the stage %(stage)s.")
-            % {
-                "age": age,
-                "day": context.age_day,
-                "low": low,
-                "high": high,
-                "stage": Stage(data.stage).label,
-            },
-        )
+    warning = _age_warning(data.id_number[6:14], str(data.stage), context.age_day, get_language())
+    if warning:
+        judged.warn(ID, warning)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _age_warning(born: str, stage: str, day: dt.date, language: str | None) -> str:
+    """The warning for a birth date (YYYYMMDD of the ID) outside the stage's usual ages; "" if none.
+    (`language` keys the cache: the message is in the language of the import.)"""
+    age = idnumbers.age_on(f"000000{born}", day)
+    if stages.age_fits(stage, age):
+        return ""
+    low, high = stages.AGE_BANDS[stage]
+    return _("Age %(age)s on %(day)s is outside the usual %(low)s–%(high)s years of the stage %(stage)s.") % {
+        "age": age,
+        "day": day,
+        "low": low,
+        "high": high,
+        "stage": Stage(stage).label,
+    }
 
 
 def _gender_of(id_number: str) -> str:

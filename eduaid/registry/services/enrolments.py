@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from eduaid.core import idnumbers
 from eduaid.core.audit import record
+from eduaid.core.bulkwork import refresh_statistics
 from eduaid.core.importing import Applied
 from eduaid.core.models import AuditKind
 from eduaid.org.models import SchoolClass
@@ -355,6 +356,7 @@ def students_import(
     )
     write_plan(Enrolment, plan, snapshot=snapshot, fields=FACT_FIELDS)
     classes = _create_classes(rows, actor)
+    refresh_statistics(Person, Enrolment, SchoolClass)
     record(
         AuditKind.IMPORT,
         actor=actor,

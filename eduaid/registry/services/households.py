@@ -20,6 +20,7 @@ from simple_history.utils import bulk_update_with_history
 
 from eduaid.core import idnumbers
 from eduaid.core.audit import record
+from eduaid.core.bulkwork import refresh_statistics
 from eduaid.core.importing import Applied
 from eduaid.core.models import AuditKind
 from eduaid.org.services import COMMAND_LINE_USERNAME
@@ -297,6 +298,7 @@ def registry_import(
     )
     write_plan(HouseholdVersion, plan.households, snapshot=snapshot, fields=HOUSEHOLD_FIELDS)
     write_plan(Membership, plan.members, snapshot=snapshot, fields=MEMBERSHIP_FIELDS)
+    refresh_statistics(Person, Household, HouseholdVersion, Membership)
     audit_import(
         name="registry", actor=actor, detail={"file": filename, "as_of": as_of.isoformat(), **report}
     )

@@ -15,8 +15,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 
+from eduaid.core.bulkwork import refresh_statistics
 from eduaid.core.importing import Applied
-from eduaid.registry.models import PopulationEntry, SnapshotKind
+from eduaid.registry.models import Person, PopulationEntry, SnapshotKind
 from eduaid.registry.services.households import (
     Held,
     PersonPlan,
@@ -97,6 +98,7 @@ def population_import(
         kind=SnapshotKind.POPULATION, as_of=as_of, actor=actor, filename=filename, report=report
     )
     write_plan(PopulationEntry, plan, snapshot=snapshot, fields=("village",))
+    refresh_statistics(Person, PopulationEntry)
     audit_import(
         name="population", actor=actor, detail={"file": filename, "as_of": as_of.isoformat(), **report}
     )
