@@ -9,6 +9,8 @@ transaction and leaves a CASE audit event.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -22,7 +24,7 @@ from eduaid.core import clock
 from eduaid.core.audit import acting_user as _user
 from eduaid.core.audit import actor_name as _actor_name
 from eduaid.core.audit import record
-from eduaid.core.models import AuditKind
+from eduaid.core.models import AuditEvent, AuditKind
 from eduaid.core.selectors import workday_overrides
 from eduaid.dropout import rules
 from eduaid.dropout.models import (
@@ -124,22 +126,115 @@ def ensure_responsible(case: DropoutCase, actor: Any = None) -> Any:
 
 @transaction.atomic
 def cases_assign_missing(*, actor: Any = None) -> int:
-    """Give every open case without a 责任人 one, where a teacher can be found; returns how many."""
+    """Give every open case without a 责任人 one, where a teacher can be found; returns how many.
+
+    Set-wise: what `ensure_responsible` asks per case is loaded once (`_TeacherPicker`), and the
+    assignments are written together (`staff.services.responsibilities_assign_many`)."""
     from eduaid.staff.models import StudentResponsibility
 
     assigned = StudentResponsibility.objects.values("person_id")
     waiting = DropoutCase.objects.exclude(status__in=CLOSED_STATUSES).exclude(person_id__in=assigned)
     # A village's catchment school may have been mapped since the case opened.
     today = clock.today()
-    for case in waiting.filter(school__isnull=True, village__isnull=False).select_related(
-        "person", "village"
-    ):
-        school, stage = _place_for_unenrolled(case.person, case.village, today)
-        if school is not None:
-            case.school, case.stage = school, stage
-            case.save(update_fields=["school", "stage"])
-    cases = waiting.filter(school__isnull=False).select_related("person", "school")
-    return sum(1 for case in cases if ensure_responsible(case, actor) is not None)
+    homeless = list(waiting.filter(school__isnull=True, village__isnull=False).select_related("person"))
+    if homeless:
+        catchment = _catchment_of({c.village_id for c in homeless if c.village_id is not None})
+        placed = []
+        for case in homeless:
+            school, stage = _place(case.person.birth_date, case.village_id, today, catchment)
+            if school is not None:
+                case.school, case.stage = school, stage
+                placed.append(case)
+        DropoutCase.objects.bulk_update(placed, ["school", "stage"], batch_size=BATCH)
+    cases = list(waiting.filter(school__isnull=False).only("pk", "person", "school"))
+    return _assign_responsible(cases, actor, known_free=True)
+
+
+def _assign_responsible(cases: list[DropoutCase], actor: Any, *, known_free: bool = False) -> int:
+    """`ensure_responsible` for each case in turn, set-wise: a case whose child has no 责任人 and whose
+    school has a teacher gets one (the class head teacher, else the least loaded teacher, counting the
+    children assigned before it). Returns how many children were assigned."""
+    from eduaid.staff.models import StudentResponsibility
+    from eduaid.staff.services import Assignment, may_manage_school, responsibilities_assign_many
+
+    todo = [c for c in cases if c.school_id is not None]
+    if not known_free:
+        taken: set[int] = set()
+        for chunk in _chunks(sorted({c.person_id for c in todo})):
+            taken.update(
+                StudentResponsibility.objects.filter(person_id__in=chunk).values_list("person_id", flat=True)
+            )
+        todo = [c for c in todo if c.person_id not in taken]
+    if not todo:
+        return 0
+    picker = _TeacherPicker(todo, clock.today())
+    scope = scope_of(_user(actor))
+    plan: list[Assignment] = []
+    for case in todo:
+        teacher = picker.pick(case.school_id, case.person_id)  # type: ignore[arg-type]
+        if teacher is None:
+            continue
+        by = actor if scope.county or case.school_id in scope.school_ids else None
+        if not may_manage_school(by, teacher.school):
+            continue  # responsibility_assign would refuse: the case stays unassigned
+        reason = _("Responsible for dropout case %(id)s") % {"id": case.pk}
+        plan.append(Assignment(person_id=case.person_id, teacher=teacher, actor=by, reason=reason))
+        picker.took(teacher)
+    responsibilities_assign_many(plan)
+    return len(plan)
+
+
+class _TeacherPicker:
+    """`_pick_teacher` for many children at once: the enrolments, classes, head teachers and teachers
+    (with how many children each answers for) of the schools concerned, loaded once. `took` counts an
+    assignment made meanwhile, as the database would for the next pick."""
+
+    def __init__(self, cases: list[DropoutCase], day: dt.date) -> None:
+        from eduaid.staff.models import ClassHeadTeacher, StudentResponsibility, Teacher
+
+        school_ids = sorted({c.school_id for c in cases if c.school_id is not None})
+        self.enrolment: dict[tuple[int, int], tuple[int | None, str]] = {}
+        for chunk in _chunks(sorted({c.person_id for c in cases})):
+            rows = (
+                Enrolment.objects.filter(valid_on(day), person_id__in=chunk, school__isnull=False)
+                .order_by("pk")
+                .values_list("person_id", "school_id", "grade", "class_name")
+            )
+            for person_id, school_id, grade, class_name in rows:
+                self.enrolment[(person_id, school_id)] = (grade, class_name)  # the last: -pk first
+        self.classes: dict[tuple[int, int, str], int] = {}
+        self.heads: dict[int, Any] = {}
+        self.teachers: dict[int, list[Any]] = {}
+        for chunk in _chunks(school_ids):
+            classes = SchoolClass.objects.filter(school_id__in=chunk).order_by("pk")
+            for pk, school_id, grade, name in classes.values_list("pk", "school_id", "grade", "name"):
+                self.classes.setdefault((school_id, grade, name), pk)
+            heads = ClassHeadTeacher.objects.filter(school_class__school_id__in=chunk, teacher__active=True)
+            for head in heads.select_related("teacher__school"):
+                self.heads[head.school_class_id] = head.teacher
+            teachers = Teacher.objects.filter(school_id__in=chunk, active=True).select_related("school")
+            for teacher in teachers:
+                self.teachers.setdefault(teacher.school_id, []).append(teacher)
+        self.load: dict[int, int] = dict(
+            StudentResponsibility.objects.values("teacher_id")
+            .annotate(n=Count("pk"))
+            .values_list("teacher_id", "n")
+        )
+
+    def pick(self, school_id: int, person_id: int) -> Any:
+        grade, class_name = self.enrolment.get((person_id, school_id), (None, ""))
+        if grade is not None and class_name:
+            class_id = self.classes.get((school_id, grade, class_name))
+            head = self.heads.get(class_id) if class_id is not None else None
+            if head is not None:
+                return head
+        candidates = self.teachers.get(school_id)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda t: (t.user_id is None, self.load.get(t.pk, 0), t.pk))
+
+    def took(self, teacher: Any) -> None:
+        self.load[teacher.pk] = self.load.get(teacher.pk, 0) + 1
 
 
 # ---- opening and moving a case -------------------------------------------------------------------
@@ -492,6 +587,10 @@ def cases_sync(*, run: MatchRun, actor: Any = None) -> dict[str, int]:
     case (or their suspected case is confirmed). A case the match opened whose child is enrolled
     again (在读 or 休学) closes by itself: a suspected case as a false alarm (re-enrolled), a dropout
     case as back at school. Running it twice changes nothing. A run of another term is ignored.
+
+    Set-wise (a province's run brings hundreds of thousands of findings): what the rules look at is
+    loaded once, and the cases, their steps, audit rows and responsible teachers are written in bulk;
+    the outcome is that of opening (`_open`) and moving (`case_transition`) each case in turn.
     """
     counts = {"opened": 0, "confirmed": 0, "closed": 0, "returned": 0, "aged_out": 0}
     term = current_term()
@@ -510,54 +609,61 @@ def cases_sync(*, run: MatchRun, actor: Any = None) -> dict[str, int]:
         for c in DropoutCase.objects.exclude(status__in=CLOSED_STATUSES).select_related("person")
     }
     # The match judges the term on its start date; a child enrolled since then is not opened again.
-    enrolled_now = set(
-        Enrolment.objects.filter(valid_on(today), status__in=ACTIVE)
-        .filter(person_id__in=set(found) | set(open_cases))
-        .values_list("person_id", flat=True)
-    )
+    enrolled_now: set[int] = set()
+    for chunk in _chunks(sorted(set(found) | set(open_cases))):
+        enrolled_now.update(
+            Enrolment.objects.filter(valid_on(today), status__in=ACTIVE, person_id__in=chunk).values_list(
+                "person_id", flat=True
+            )
+        )
+    openings: list[_Opening] = []
+    to_confirm: list[tuple[int, str]] = []
     for person_id, f in found.items():
         case = open_cases.get(person_id)
         if rules.aged_out(f.person.birth_date, today) or person_id in enrolled_now:
             continue
         if f.kind == FindingKind.DROPOUT:
             if case is None:
-                _open(
+                openings.append(
+                    _Opening(
+                        person=f.person,
+                        status=CaseStatus.CONFIRMED,
+                        source=CaseSource.ENROLMENT,
+                        school=f.school,
+                        township_id=f.township_id,
+                        village_id=f.village_id,
+                        stage=f.stage,
+                        note=_("The enrolment status is dropped out."),
+                    )
+                )
+            elif case.status in SUSPECTED_STATUSES:
+                to_confirm.append((case.pk, _("The enrolment status is dropped out.")))
+        elif case is None:
+            openings.append(
+                _Opening(
                     person=f.person,
-                    status=CaseStatus.CONFIRMED,
-                    source=CaseSource.ENROLMENT,
-                    actor=actor,
-                    school=f.school,
+                    status=CaseStatus.SUSPECTED,
+                    source=CaseSource.MATCH,
+                    school=None,
                     township_id=f.township_id,
                     village_id=f.village_id,
-                    stage=f.stage,
-                    note=_("The enrolment status is dropped out."),
-                    match_run=run,
+                    stage="",
+                    note=_("School-age child with no enrolment."),
                 )
-                counts["opened"] += 1
-            elif case.status in SUSPECTED_STATUSES:
-                case_transition(
-                    case_id=case.pk,
-                    to=CaseStatus.CONFIRMED,
-                    actor=actor,
-                    reason=_("The enrolment status is dropped out."),
-                )
-                counts["confirmed"] += 1
-        elif case is None:
-            _open(
-                person=f.person,
-                status=CaseStatus.SUSPECTED,
-                source=CaseSource.MATCH,
-                actor=actor,
-                township_id=f.township_id,
-                village_id=f.village_id,
-                note=_("School-age child with no enrolment."),
-                match_run=run,
             )
-            counts["opened"] += 1
-    for person_id, case in open_cases.items():
-        if person_id not in enrolled_now or case.source not in (CaseSource.MATCH, CaseSource.ENROLMENT):
-            continue
-        enrolment = _active_enrolment(person_id, today)
+    opened = _open_many(openings, actor=actor, match_run=run)
+    counts["opened"] = len(opened)
+    counts["confirmed"] = _transitions(to_confirm, to=CaseStatus.CONFIRMED, actor=actor)
+    back = [
+        c
+        for person_id, c in open_cases.items()
+        if person_id in enrolled_now and c.source in (CaseSource.MATCH, CaseSource.ENROLMENT)
+    ]
+    enrolments = _active_enrolments([c.person_id for c in back], today)
+    false_alarms: list[tuple[int, str]] = []
+    returned: list[tuple[int, str]] = []
+    for case in back:
+        enrolment = enrolments.get(case.person_id)
         if enrolment is None:
             continue
         where = enrolment.school.name if enrolment.school else enrolment.college
@@ -567,17 +673,13 @@ def cases_sync(*, run: MatchRun, actor: Any = None) -> dict[str, int]:
             "term": run.term.code,
         }
         if case.status in SUSPECTED_STATUSES:
-            case_transition(
-                case_id=case.pk,
-                to=CaseStatus.FALSE_ALARM,
-                actor=actor,
-                reason=text,
-                close_reason=CloseReason.ENROLLED,
-            )
-            counts["closed"] += 1
+            false_alarms.append((case.pk, text))
         elif case.status in (CaseStatus.CONFIRMED, CaseStatus.PERSUADING, CaseStatus.REPORTED):
-            case_transition(case_id=case.pk, to=CaseStatus.RETURNED, actor=actor, reason=text)
-            counts["returned"] += 1
+            returned.append((case.pk, text))
+    counts["closed"] = _transitions(
+        false_alarms, to=CaseStatus.FALSE_ALARM, actor=actor, close_reason=CloseReason.ENROLLED
+    )
+    counts["returned"] = _transitions(returned, to=CaseStatus.RETURNED, actor=actor)
     counts["aged_out"] = cases_age_out(actor=actor)
     cases_assign_missing(actor=actor)
     return counts
@@ -596,15 +698,256 @@ def cases_age_out(*, actor: Any = None) -> int:
         .filter(person__birth_date__lte=born_by)
         .select_related("person")
     )
-    closed = 0
-    for case in candidates:
-        if not rules.aged_out(case.person.birth_date, today):
-            continue
-        if case.status in SUSPECTED_STATUSES:
-            case_transition(case_id=case.pk, to=CaseStatus.CONFIRMED, actor=actor, reason=_("Turned 16."))
-        case_transition(case_id=case.pk, to=CaseStatus.CLOSED, actor=actor, reason=_("Turned 16."))
-        closed += 1
-    return closed
+    aged = [c for c in candidates if rules.aged_out(c.person.birth_date, today)]
+    turned = _("Turned 16.")
+    suspected = [(c.pk, turned) for c in aged if c.status in SUSPECTED_STATUSES]
+    _transitions(suspected, to=CaseStatus.CONFIRMED, actor=actor)
+    return _transitions([(c.pk, turned) for c in aged], to=CaseStatus.CLOSED, actor=actor)
+
+
+# ---- the set-wise steps of the match: `_open` and `case_transition` for many cases -----------------
+
+BATCH = 1000  # rows per bulk write, and ids per `IN (...)` read
+
+
+def _chunks(items: list[Any], size: int = BATCH) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _audit_row(kind: str, *, actor: Any, obj: Any, detail: dict[str, Any]) -> AuditEvent:
+    """The row `core.audit.record` writes for `actor` (a user or None), built to be bulk-created."""
+    user = _user(actor)
+    return AuditEvent(
+        kind=kind,
+        actor=user,
+        username=_actor_name(actor)[:150],
+        ip=None,
+        object_type=obj._meta.model_name or "",
+        object_id=str(obj.pk),
+        detail=detail,
+    )
+
+
+@dataclass
+class _Opening:
+    """A case `_open` would open (its arguments)."""
+
+    person: Person
+    status: str
+    source: str
+    school: School | None
+    township_id: int | None
+    village_id: int | None
+    stage: str
+    note: str
+
+
+def _open_many(openings: list[_Opening], *, actor: Any, match_run: MatchRun | None) -> list[DropoutCase]:
+    """`_open` for each opening in turn, written set-wise: the children's villages, the villages'
+    townships and the catchment map are read once; cases, opening steps and audit rows are
+    bulk-created; the responsible teachers follow (`_assign_responsible`)."""
+    if not openings:
+        return []
+    today = clock.today()
+    settings = dropout_settings()
+    homes = _residences([o.person.pk for o in openings if o.village_id is None], today)
+    for o in openings:
+        if o.status not in (CaseStatus.SUSPECTED, CaseStatus.CONFIRMED):
+            raise ValueError(o.status)
+        if o.village_id is None:
+            o.village_id = homes.get(o.person.pk)
+    village_ids = sorted({o.village_id for o in openings if o.village_id})
+    catchment = _catchment_of(
+        {o.village_id for o in openings if o.village_id and o.school is None and o.source == CaseSource.MATCH}
+    )
+    townships: dict[int, int | None] = {}
+    for chunk in _chunks(village_ids):
+        townships.update(Village.objects.filter(pk__in=chunk).values_list("pk", "township_id"))
+    cases = []
+    for o in openings:
+        if o.school is None and o.source == CaseSource.MATCH:
+            o.school, o.stage = _place(o.person.birth_date, o.village_id or None, today, catchment)
+        if o.township_id is None:
+            if o.school is not None and o.school.township_id:
+                o.township_id = o.school.township_id
+            elif o.village_id:
+                o.township_id = townships[o.village_id]
+        case = DropoutCase(
+            person=o.person,
+            status=o.status,
+            source=o.source,
+            school=o.school,
+            township_id=o.township_id,
+            village_id=o.village_id,
+            stage=o.stage,
+            opened_on=today,
+            confirmed_on=today if o.status == CaseStatus.CONFIRMED else None,
+            note=o.note,
+            match_run=match_run,
+        )
+        _refresh_due(case, settings)
+        cases.append(case)
+    DropoutCase.objects.bulk_create(cases, batch_size=BATCH)
+    user, name = _user(actor), _actor_name(actor)
+    CaseEvent.objects.bulk_create(
+        (
+            CaseEvent(
+                case=c,
+                from_status="",
+                to_status=c.status,
+                actor=user,
+                actor_name=name,
+                on=today,
+                reason=c.note,
+            )
+            for c in cases
+        ),
+        batch_size=BATCH,
+    )
+    AuditEvent.objects.bulk_create(
+        (
+            _audit_row(
+                AuditKind.CASE,
+                actor=actor,
+                obj=c,
+                detail={"opened": c.status, "source": c.source, "person": c.person_id},
+            )
+            for c in cases
+        ),
+        batch_size=BATCH,
+    )
+    _assign_responsible(cases, actor)
+    return cases
+
+
+def _residences(person_ids: list[int], day: dt.date) -> dict[int, int]:
+    """`_residence` of many children: their registry household's village, else the population
+    register's (the first valid row of each, by id)."""
+    from eduaid.registry.models import HouseholdVersion, Membership, PopulationEntry
+
+    household_of: dict[int, int] = {}
+    for chunk in _chunks(sorted(set(person_ids))):
+        rows = Membership.objects.filter(valid_on(day), person_id__in=chunk).order_by("pk")
+        for person_id, household_id in rows.values_list("person_id", "household_id"):
+            household_of.setdefault(person_id, household_id)
+    village_of: dict[int, int | None] = {}
+    for chunk in _chunks(sorted(set(household_of.values()))):
+        versions = HouseholdVersion.objects.filter(valid_on(day), household_id__in=chunk).order_by("pk")
+        for household_id, village_id in versions.values_list("household_id", "village_id"):
+            village_of.setdefault(household_id, village_id)
+    homes: dict[int, int] = {}
+    for person_id, household_id in household_of.items():
+        village = village_of.get(household_id)
+        if village is not None:
+            homes[person_id] = village
+    rest = sorted(set(person_ids) - set(homes))
+    listed: dict[int, int | None] = {}
+    for chunk in _chunks(rest):
+        entries = PopulationEntry.objects.filter(valid_on(day), person_id__in=chunk).order_by("pk")
+        for person_id, village_id in entries.values_list("person_id", "village_id"):
+            listed.setdefault(person_id, village_id)
+    homes.update({p: v for p, v in listed.items() if v is not None})
+    return homes
+
+
+def _catchment_of(village_ids: set[int]) -> dict[tuple[int, str], School]:
+    """The catchment map of these villages: (village, stage) -> school."""
+    from eduaid.staff.models import CatchmentSchool
+
+    found: dict[tuple[int, str], School] = {}
+    for chunk in _chunks(sorted(village_ids)):
+        for row in CatchmentSchool.objects.filter(village_id__in=chunk).select_related("school"):
+            found[(row.village_id, row.stage)] = row.school
+    return found
+
+
+def _place(
+    birth_date: dt.date | None,
+    village_id: int | None,
+    day: dt.date,
+    catchment: dict[tuple[int, str], School],
+) -> tuple[School | None, str]:
+    """`_place_for_unenrolled` with the catchment map loaded (`_catchment_of`)."""
+    if birth_date is None:
+        return None, ""
+    stage = rules.stage_for_age(rules.age_on(birth_date, dt.date(day.year, 8, 31)))
+    if village_id is None:
+        return None, stage
+    return catchment.get((village_id, stage)), stage
+
+
+def _active_enrolments(person_ids: list[int], day: dt.date) -> dict[int, Enrolment]:
+    """`_active_enrolment` of many children."""
+    found: dict[int, Enrolment] = {}
+    for chunk in _chunks(sorted(set(person_ids))):
+        rows = (
+            Enrolment.objects.filter(valid_on(day), person_id__in=chunk, status__in=ACTIVE)
+            .select_related("school")
+            .order_by("pk")
+        )
+        for row in rows:
+            found.setdefault(row.person_id, row)
+    return found
+
+
+def _transitions(moves: list[tuple[int, str]], *, to: str, actor: Any, close_reason: str = "") -> int:
+    """`case_transition` of each case (id, reason) to `to`, in turn, written set-wise: the cases are
+    read under a row lock, checked by the same rules (the first refusal stops everything, as it
+    would), and updated, their steps and audit rows bulk-created. Returns how many moved."""
+    if not moves:
+        return 0
+    today = clock.today()
+    settings = dropout_settings()
+    locked: dict[int, DropoutCase] = {}
+    for chunk in _chunks(sorted({pk for pk, _reason in moves})):
+        qs = DropoutCase.objects.select_for_update().select_related("person").filter(pk__in=chunk)
+        locked.update((c.pk, c) for c in qs)
+    user, name = _user(actor), _actor_name(actor)
+    events: list[CaseEvent] = []
+    audits: list[AuditEvent] = []
+    for pk, reason in moves:
+        case = locked.get(pk)
+        if case is None:
+            raise CaseRefused(_("This case no longer exists. Reload the page."))
+        reason = reason.strip()
+        problem = _refusal(case, to, reason, close_reason, today)
+        if problem:
+            raise CaseRefused(problem)
+        previous = case.status
+        case.status = to
+        if to == CaseStatus.CONFIRMED:
+            case.confirmed_on = today
+        if to in CLOSED_STATUSES:
+            case.closed_on = today
+            if to == CaseStatus.FALSE_ALARM:
+                case.close_reason = close_reason
+            elif previous in RESOLVED_STATUSES:
+                case.close_reason = CloseReason.RESOLVED
+            else:
+                case.close_reason = CloseReason.AGED_OUT
+            case.close_note = reason
+        _refresh_due(case, settings)
+        case.updated_at = timezone.now()
+        label = CloseReason(case.close_reason).label if to == CaseStatus.FALSE_ALARM else ""
+        events.append(
+            CaseEvent(
+                case=case,
+                from_status=previous,
+                to_status=to,
+                actor=user,
+                actor_name=name,
+                on=today,
+                reason=f"{label}：{reason}" if label and reason else (str(label) or reason),
+            )
+        )
+        detail = {"from": previous, "to": to, "reason": reason[:500], "close_reason": case.close_reason}
+        audits.append(_audit_row(AuditKind.CASE, actor=actor, obj=case, detail=detail))
+    fields = ["status", "confirmed_on", "closed_on", "close_reason", "close_note", "due_on", "updated_at"]
+    DropoutCase.objects.bulk_update([locked[pk] for pk, _reason in moves], fields, batch_size=BATCH)
+    CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+    AuditEvent.objects.bulk_create(audits, batch_size=BATCH)
+    return len(moves)
 
 
 # ---- settings ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from eduaid.accounts.models import User
 from eduaid.accounts.roles import Role
@@ -24,7 +25,7 @@ from eduaid.accounts.services import user_create
 from eduaid.core.audit import acting_user as _user
 from eduaid.core.audit import record
 from eduaid.core.importing import Applied, ImportReport
-from eduaid.core.models import AuditKind
+from eduaid.core.models import AuditEvent, AuditKind
 from eduaid.org.models import School, SchoolClass, Village
 from eduaid.org.units import unit_for_school
 from eduaid.registry.models import Person
@@ -332,6 +333,100 @@ def responsibility_assign_many(
             responsibility_assign(person=person, teacher=teacher, actor=actor, reason=reason)
             changed += 1
     return changed
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment for `responsibilities_assign_many`: as the arguments of `responsibility_assign`."""
+
+    person_id: int
+    teacher: Teacher
+    actor: Any
+    reason: str = ""
+
+
+ASSIGN_BATCH = 1000
+
+
+@transaction.atomic
+def responsibilities_assign_many(assignments: Sequence[Assignment]) -> list[StudentResponsibility]:
+    """`responsibility_assign` for many children (each once), written set-wise: the same checks, made
+    before anything is written (PermissionDenied, ValidationError), and the same rows, history rows
+    and ASSIGNMENT audit rows. Returns the rows written (an unchanged assignment writes nothing)."""
+    persons = [a.person_id for a in assignments]
+    if len(set(persons)) != len(persons):
+        raise ValueError("each person may be assigned once")
+    checked: set[tuple[int | None, int]] = set()
+    for a in assignments:
+        key = (getattr(a.actor, "pk", None), a.teacher.school_id)
+        if key not in checked:
+            _require_school(a.actor, a.teacher.school)
+            checked.add(key)
+        if not a.teacher.active:
+            raise ValidationError(_("%(name)s is no longer an active teacher.") % {"name": a.teacher.name})
+    existing: dict[int, StudentResponsibility] = {}
+    ordered = sorted(persons)
+    for start in range(0, len(ordered), ASSIGN_BATCH):
+        chunk = ordered[start : start + ASSIGN_BATCH]
+        rows = StudentResponsibility.objects.select_for_update().filter(person_id__in=chunk).order_by("pk")
+        for found in rows:
+            existing.setdefault(found.person_id, found)
+    created: list[StudentResponsibility] = []
+    updated: list[StudentResponsibility] = []
+    previous: dict[int, int | None] = {}
+    now = timezone.now
+    for a in assignments:
+        row = existing.get(a.person_id)
+        if row is not None and row.teacher_id == a.teacher.pk:
+            continue
+        previous[a.person_id] = row.teacher_id if row is not None else None
+        if row is None:
+            row = StudentResponsibility(person_id=a.person_id)
+            created.append(row)
+        else:
+            updated.append(row)
+        row.teacher = a.teacher
+        row.assigned_by = _user(a.actor)
+        row.assigned_at = now()
+        row.reason = a.reason.strip()[:200]
+        row._change_reason = row.reason[:100]  # type: ignore[attr-defined]
+    if created:
+        bulk_create_with_history(created, StudentResponsibility, batch_size=ASSIGN_BATCH)
+    if updated:
+        bulk_update_with_history(
+            updated,
+            StudentResponsibility,
+            ["teacher", "assigned_by", "assigned_at", "reason"],
+            batch_size=ASSIGN_BATCH,
+        )
+    actors = {a.person_id: a.actor for a in assignments}
+    AuditEvent.objects.bulk_create(
+        (
+            _assignment_audit(actors[row.person_id], row, previous[row.person_id])
+            for row in [*created, *updated]
+        ),
+        batch_size=ASSIGN_BATCH,
+    )
+    return [*created, *updated]
+
+
+def _assignment_audit(actor: Any, row: StudentResponsibility, previous: int | None) -> AuditEvent:
+    """The row `core.audit.record` writes for an assignment, built to be bulk-created."""
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    return AuditEvent(
+        kind=AuditKind.ASSIGNMENT,
+        actor=user,
+        username=user.get_username()[:150] if user is not None else "",
+        ip=None,
+        object_type=row._meta.model_name or "",
+        object_id=str(row.pk),
+        detail={
+            "person": row.person_id,
+            "teacher": row.teacher_id,
+            "previous": previous,
+            "reason": row.reason,
+        },
+    )
 
 
 def responsibility_assign_default(
