@@ -8,6 +8,7 @@ would write with pandas or DuckDB alone; they follow DESIGN §3–§5 and the ta
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sys
 import time
@@ -147,3 +148,72 @@ class Phases:
 def emit(result: dict) -> None:
     json.dump(result, sys.stdout, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+# --- pricing and the batch (DESIGN §3; the 2023 plan's table, as `eduaid/aid/policy2023.py`) ---------
+
+HALF = 2  # the benchmark's term is the second of its school year
+BANK_HEADERS = ["序号", "姓名", "身份证号", "账号", "开户行", "金额", "摘要"]
+PRIMARY_JUNIOR = ("primary", "junior")
+BACHELOR = ("junior_college", "undergraduate")
+# code, name, kind, paid_by, one_time, cases: (stages, conditions, yuan per year or None)
+POLICY_2023 = (
+    ("preschool_fee", "学前保教费补助", "fee_subsidy", "school", False, [(("preschool",), {}, 600)]),
+    ("preschool_living", "学前生活费补助", "cash", "county", False, [(("preschool",), {}, 400)]),
+    ("compulsory_fee_waiver", "免学杂费、教科书费", "waiver", "school", False, [(PRIMARY_JUNIOR, {}, None)]),
+    ("living_boarding", "寄宿生生活补助", "cash", "county", False,
+     [(("primary",), {"boarding": True}, 1000), (("junior",), {"boarding": True}, 1250)]),
+    ("living_day", "非寄宿生生活补助", "cash", "county", False,
+     [(("primary",), {"boarding": False}, 500), (("junior",), {"boarding": False}, 625)]),
+    ("nutrition", "营养改善计划补助", "in_kind", "school", False, [(PRIMARY_JUNIOR, {}, 800)]),
+    ("senior_fee_waiver", "免学费住宿费", "waiver", "school", False, [(("senior",), {}, 1600)]),
+    ("senior_grant", "普通高中国家助学金", "cash", "county", False, [(("senior",), {}, 3000)]),
+    ("vocational_fee_waiver", "中职免学费", "waiver", "school", False, [(("vocational",), {}, 1200)]),
+    ("vocational_grant", "中职国家助学金", "cash", "county", False, [(("vocational",), {}, 2000)]),
+    ("college_grant", "高校国家助学金", "cash", "university", False,
+     [(BACHELOR, {"in_province": True}, 4000), (("master",), {"in_province": True}, 6000),
+      (("doctor",), {"in_province": True}, 12000)]),
+    ("yulu_referral", "雨露计划", "referral", "rural_revitalisation", False,
+     [(("junior_college",), {}, 3000)]),
+    ("freshman_travel", "新生入学路费", "cash", "county", True,
+     [(BACHELOR, {"freshman": True, "in_province": True}, 500),
+      (BACHELOR, {"freshman": True, "in_province": False}, 1000)]),
+)  # fmt: skip
+UNCOUNTED_KINDS = ("loan", "referral")  # not in money totals (loans are never priced automatically)
+FLAGS = {"是": True, "否": False, "": None}
+
+
+def term_fen(yearly_yuan: int | None, one_time: bool) -> int | None:
+    """Term 1 pays half the year rounded half up to the fen, term 2 the rest; one-time items term 1 only."""
+    if yearly_yuan is None:
+        return None
+    fen = yearly_yuan * 100
+    first = (fen + 1) // 2
+    if one_time:
+        return fen if HALF == 1 else -1
+    return first if HALF == 1 else fen - first
+
+
+def price_table() -> list[tuple[str, str, str, str, str, str, str, str, int | None]]:
+    """Every (stage, 是否住校, 是否省内, 是否新生) the files can hold, with each item it is due on the term:
+    (stage, boarding, in_province, freshman, code, name, kind, paid_by, fen). The flags are the file's
+    spellings (是, 否, empty); a student is priced from the first 在读 row."""
+    rows = []
+    for stage, boarding, in_province, freshman in itertools.product(STAGES.values(), FLAGS, FLAGS, FLAGS):
+        facts = {
+            "boarding": FLAGS[boarding] is True,
+            "in_province": FLAGS[in_province],
+            "freshman": FLAGS[freshman],
+        }
+        for code, name, kind, paid_by, one_time, cases in POLICY_2023:
+            for stages, conditions, yearly in cases:
+                if stage in stages and all(facts[k] == v for k, v in conditions.items()):
+                    fen = term_fen(yearly, one_time)
+                    if fen != -1:  # a one-time item on the second term
+                        rows.append((stage, boarding, in_province, freshman, code, name, kind, paid_by, fen))
+                    break  # the first case that holds prices the item
+    return rows
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"

@@ -214,12 +214,14 @@ def clean_students(con: duckdb.DuckDBPyConnection) -> dict:
         f"""
         CREATE TABLE students AS
         WITH n AS (
-            SELECT DISTINCT norm("姓名") AS name, norm_id("身份证号") AS id_raw, norm_id("学籍号") AS number,
+            SELECT norm("姓名") AS name, norm_id("身份证号") AS id_raw, norm_id("学籍号") AS number,
                 norm("性别") AS gender, norm("学校标识码") AS code, norm("学段") AS stage_text,
                 norm("年级") AS grade_text, norm("班级") AS class_name, norm("是否住校") AS boarding,
                 norm("学籍状态") AS status_text, norm("就读院校") AS college, norm("是否省内") AS in_province,
-                norm("是否新生") AS freshman
+                norm("是否新生") AS freshman,
+                min(rowid) AS line  -- exact repeats taken once, at their first place in the file
             FROM students_raw
+            GROUP BY ALL
         ), f AS (
             SELECT n.*, id_ok(id_raw) AS valid, s.kind AS school_kind,
                 {mapping("stage_text", common.STAGES)} AS stage,
@@ -328,11 +330,91 @@ def match(con: duckdb.DuckDBPyConnection) -> dict:
     }
 
 
+def price(con: duckdb.DuckDBPyConnection) -> dict:
+    """One row per eligible 在读 student and item due on the term, priced from the first 在读 row;
+    `held`: two 在读 rows (the school resolves them before confirming)."""
+    con.execute(
+        "CREATE TABLE prices (stage VARCHAR, boarding VARCHAR, in_province VARCHAR, freshman VARCHAR, "
+        "item VARCHAR, item_name VARCHAR, kind VARCHAR, paid_by VARCHAR, fen BIGINT)"
+    )
+    con.executemany("INSERT INTO prices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", common.price_table())
+    con.execute(
+        """
+        CREATE TABLE due AS
+        WITH studying AS (SELECT * FROM enrolled WHERE status = 'studying'),
+        counts AS (SELECT person, count(*) AS n FROM studying GROUP BY person),
+        first AS (SELECT * FROM studying QUALIFY row_number() OVER (PARTITION BY person ORDER BY line) = 1)
+        SELECT f.person, f.name, f.code, p.item, p.item_name, p.kind, p.paid_by, p.fen, c.n > 1 AS held
+        FROM first f
+        JOIN members m ON m.id = f.person AND m.category IS NOT NULL
+        JOIN counts c ON c.person = f.person
+        JOIN prices p ON p.stage = f.stage AND p.boarding = f.boarding
+            AND p.in_province = f.in_province AND p.freshman = f.freshman
+        """
+    )
+    rows, students, total = con.execute(
+        f"SELECT count(*), count(DISTINCT person), "
+        f"coalesce(sum(fen) FILTER (WHERE kind NOT IN {tuple(common.UNCOUNTED_KINDS)}), 0) FROM due"
+    ).fetchone()
+    return {"rows": rows, "students": students, "total_fen": int(total)}
+
+
+def read_accounts(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    read(con, "accounts_raw", path)
+    con.execute(
+        """
+        CREATE TABLE accounts AS
+        SELECT norm_id("身份证号") AS id, norm("持卡人姓名") AS holder,
+            norm_id("持卡人身份证号") AS holder_id, norm("开户行") AS bank, norm_id("账号") AS number
+        FROM accounts_raw
+        WHERE id_ok(norm_id("身份证号")) AND id_ok(norm_id("持卡人身份证号"))
+            AND regexp_full_match(norm_id("账号"), '[0-9]{12,19}')
+        QUALIFY row_number() OVER (PARTITION BY id ORDER BY rowid DESC) = 1
+        """
+    )
+
+
+def batch(con: duckdb.DuckDBPyConnection) -> dict:
+    """County cash of students whose rows were confirmed (not held), paid to their accounts."""
+    con.execute(
+        f"""
+        CREATE TABLE lines AS
+        SELECT row_number() OVER (ORDER BY d.code, d.name, d.person, d.item) AS serial,
+            a.holder, a.holder_id, a.number, a.bank, d.fen,
+            substr({q(common.TERM)} || ' ' || d.item_name
+                || CASE WHEN a.holder_id = d.person THEN '' ELSE '（学生：' || d.name || '）' END,
+                1, 100) AS memo
+        FROM due d JOIN accounts a ON a.id = d.person
+        WHERE d.kind = 'cash' AND d.paid_by = 'county' AND d.fen > 0 AND NOT d.held
+        """
+    )
+    lines, total = con.execute("SELECT count(*), coalesce(sum(fen), 0) FROM lines").fetchone()
+    return {"lines": lines, "total_fen": int(total)}
+
+
+def bank_file(con: duckdb.DuckDBPyConnection, out: Path) -> None:
+    """The bank file as CSV (DuckDB writes no .xlsx without its extension)."""
+    names = common.BANK_HEADERS
+    con.execute(
+        f"""
+        COPY (
+            SELECT serial::VARCHAR AS "{names[0]}", holder AS "{names[1]}", holder_id AS "{names[2]}",
+                number AS "{names[3]}", bank AS "{names[4]}",
+                (fen // 100)::VARCHAR || '.' || lpad((fen % 100)::VARCHAR, 2, '0') AS "{names[5]}",
+                memo AS "{names[6]}"
+            FROM lines ORDER BY serial
+        ) TO {q(str(out / "bank_duckdb.csv"))} (HEADER, DELIMITER ',')
+        """
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--format", choices=("csv",), default="csv", help="DuckDB reads the CSV copies")
+    parser.add_argument("--out", type=Path, required=True, help="the folder for the bank file")
     args = parser.parse_args()
     phases = common.Phases()
     con = duckdb.connect()
@@ -353,6 +435,14 @@ def main() -> int:
         student_counts = clean_students(con)
     with phases("match"):
         answers = match(con)
+    with phases("price"):
+        priced = price(con)
+    with phases("read accounts"):
+        read_accounts(con, args.data / "accounts.csv")
+    with phases("batch"):
+        paid = batch(con)
+    with phases("bank file"):
+        bank_file(con, args.out)
     common.emit(
         {
             "system": "duckdb",
@@ -363,6 +453,8 @@ def main() -> int:
             "population": population_counts,
             "students": student_counts,
             "match": answers,
+            "price": priced,
+            "batch": paid,
             "phases": phases.seconds,
             "seconds": phases.total(),
         }

@@ -249,6 +249,11 @@ def students(raw: pd.DataFrame, schools: pd.DataFrame) -> tuple[pd.DataFrame, di
             "status": status,
             "number": number,
             "gender": df["性别"].map(common.GENDERS).fillna(""),
+            "name": df["姓名"],
+            "code": df["学校标识码"],
+            "boarding": df["是否住校"],
+            "in_province": df["是否省内"],
+            "freshman": df["是否新生"],
         }
     )[ok.to_numpy()]
     return accepted, {
@@ -319,12 +324,94 @@ def match(members: pd.DataFrame, children: pd.DataFrame, enrolled: pd.DataFrame)
     }
 
 
+# --- pricing and the batch ---------------------------------------------------------------------
+
+
+def categories_on_start(members: pd.DataFrame) -> pd.Series:
+    """Each member's category on the term's start date ('' when the household is not eligible)."""
+    day = pd.Timestamp(common.TERM_START)
+    monitored = members["category"] != ""
+    identified = members["since"].isna() | (members["since"] <= day)
+    active = members["eliminated"].isna() | (members["eliminated"] > day)
+    category = members["category"].where(monitored & identified & active, "")
+    exited = (members["household_type"] == "poverty_exited") & members["enjoys"]
+    return category.where(category != "", np.where(exited, "poverty_exited", ""))
+
+
+def price(members: pd.DataFrame, enrolled: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """One row per eligible 在读 student and item due on the term, priced from the student's first 在读
+    row; `held`: the student has two 在读 rows (the school must resolve them before confirming)."""
+    eligible = set(members.loc[categories_on_start(members) != "", "id"])
+    studying = enrolled[enrolled["status"] == "studying"]
+    rows_per_person = studying["person"].value_counts()
+    first = studying.drop_duplicates("person", keep="first")
+    first = first[first["person"].isin(eligible)]
+    facts = ["stage", "boarding", "in_province", "freshman"]
+    columns = [*facts, "item", "item_name", "kind", "paid_by", "fen"]
+    table = pd.DataFrame(common.price_table(), columns=columns)
+    due = first.merge(table, on=facts, how="inner")
+    due["held"] = due["person"].map(rows_per_person) > 1
+    counted = due.loc[~due["kind"].isin(common.UNCOUNTED_KINDS), "fen"].dropna()
+    return due, {"rows": len(due), "students": int(due["person"].nunique()), "total_fen": int(counted.sum())}
+
+
+def read_accounts(raw: pd.DataFrame) -> pd.DataFrame:
+    df = clean_frame(raw, ("身份证号", "持卡人身份证号", "账号"))
+    df = df[id_ok(df["身份证号"]) & id_ok(df["持卡人身份证号"]) & df["账号"].str.fullmatch(r"\d{12,19}")]
+    return df.drop_duplicates("身份证号", keep="last").rename(columns={"身份证号": "person"})
+
+
+def batch(due: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
+    """County cash of the students whose rows were confirmed (not held), paid to their accounts; the
+    serial follows school code, name, person and item."""
+    cash = due[(due["kind"] == "cash") & (due["paid_by"] == "county") & (due["fen"] > 0) & ~due["held"]]
+    lines = cash.merge(accounts, on="person", how="inner")
+    lines = lines.sort_values(["code", "name", "person", "item"], kind="stable").reset_index(drop=True)
+    same = lines["持卡人身份证号"] == lines["person"]
+    memo = common.TERM + " " + lines["item_name"]
+    memo = memo.where(same, memo + "（学生：" + lines["name"] + "）").str.slice(0, 100)
+    fen = lines["fen"].astype("int64")
+    amount = (fen // 100).astype(str) + "." + (fen % 100).astype(str).str.zfill(2)
+    return pd.DataFrame(
+        {
+            "序号": (lines.index + 1).astype(str),
+            "姓名": lines["持卡人姓名"],
+            "身份证号": lines["持卡人身份证号"],
+            "账号": lines["账号"],
+            "开户行": lines["开户行"],
+            "金额": amount,
+            "摘要": memo,
+            "fen": fen,
+        }
+    )
+
+
+def bank_file(lines: pd.DataFrame, out: Path, fmt: str) -> Path:
+    """The bank file as EduAid writes it at this scale: .xlsx (text cells, constant memory) or CSV."""
+    table = lines[common.BANK_HEADERS]
+    path = out / f"bank_pandas.{fmt}"
+    if fmt == "csv":
+        table.to_csv(path, index=False, encoding="utf-8-sig")
+        return path
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False})
+    sheet = book.add_worksheet(common.TERM)
+    sheet.write_row(0, 0, common.BANK_HEADERS)
+    for row, values in enumerate(table.itertuples(index=False, name=None), start=1):
+        for col, value in enumerate(values):
+            sheet.write_string(row, col, value)
+    book.close()
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--format", choices=("xlsx", "csv"), required=True)
+    parser.add_argument("--out", type=Path, required=True, help="the folder for the bank file")
     args = parser.parse_args()
     phases = common.Phases()
     ext = args.format
@@ -346,6 +433,14 @@ def main() -> int:
     del raw
     with phases("match"):
         answers = match(members, children, enrolled)
+    with phases("price"):
+        due, priced = price(members, enrolled)
+    with phases("read accounts"):
+        accounts = read_accounts(read(args.data / f"accounts.{ext}"))
+    with phases("batch"):
+        lines = batch(due, accounts)
+    with phases("bank file"):
+        bank_file(lines, args.out, ext)
     common.emit(
         {
             "system": "pandas",
@@ -355,6 +450,8 @@ def main() -> int:
             "population": population_counts,
             "students": student_counts,
             "match": answers,
+            "price": priced,
+            "batch": {"lines": len(lines), "total_fen": int(lines["fen"].sum())},
             "phases": phases.seconds,
             "seconds": phases.total(),
         }
