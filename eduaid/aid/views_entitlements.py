@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -15,7 +14,7 @@ from eduaid.accounts.roles import COUNTY_ROLES, Role
 from eduaid.aid import referrals, selectors
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem
 from eduaid.aid.pricing import counted, yuan
-from eduaid.core import clock, idnumbers
+from eduaid.core import clock, idnumbers, paging
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.matching import engine
 from eduaid.matching.describe import category_label
@@ -81,7 +80,7 @@ def entitlement_list(request: AuthedHttpRequest) -> HttpResponse:
     item_choices = list(dict(items).items())
     f = _filter(request, {code for code, _name in item_choices})
     qs = selectors.entitlement_list(user, f)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.window(request, qs, PAGE_SIZE)  # no COUNT(*) per page: the totals say how many
     stage_labels = dict(Stage.choices)
     rows = [
         Row(

@@ -19,7 +19,7 @@ from eduaid.org.selectors import (
     townships_visible_to,
     villages_visible_to,
 )
-from eduaid.registry.selectors import households_visible_to, students_visible_to
+from eduaid.registry.selectors import scope_counts
 
 
 def audit_events_visible_to(user) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def]
@@ -47,8 +47,7 @@ def home_counts(user) -> dict[str, int]:  # type: ignore[no-untyped-def]
     }
     if user.is_superuser or user.role == Role.COUNTY_ADMIN:
         counts["users"] = users_visible_to(user).filter(is_active=True).count()
-    counts["students"] = students_visible_to(user).count()
-    counts["households"] = households_visible_to(user).count()
+    counts.update(scope_counts(user))  # counted once per scope, day and import (a city's: seconds)
     return counts
 
 

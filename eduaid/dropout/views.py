@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from eduaid.accounts.roles import COUNTY_ROLES, Role
-from eduaid.core import clock, idnumbers
+from eduaid.core import clock, idnumbers, paging
 from eduaid.core.audit import record
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.core.models import AuditKind
@@ -113,7 +113,7 @@ def children(request: AuthedHttpRequest) -> HttpResponse:
         state=state if state in {"enrolled", "not_enrolled", "case"} else "",
         q=request.GET.get("q", "").strip()[:40],
     )
-    page = Paginator(selectors.school_age_children(user, f), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paging.window(request, selectors.school_age_children(user, f), PAGE_SIZE)  # not counted
     today = clock.today()
     rows = [
         {

@@ -38,6 +38,28 @@ class FindingKind(models.TextChoices):
     DROPOUT = "dropout", _("Dropped out")
 
 
+# The findings page lists problems first, then the (long) list of eligible students.
+KIND_ORDER = [
+    FindingKind.DROPOUT,
+    FindingKind.SUSPECTED_DROPOUT,
+    FindingKind.DUPLICATE,
+    FindingKind.IDENTITY,
+    FindingKind.MISSED,
+    FindingKind.WRONG,
+    FindingKind.ELIGIBLE,
+]
+
+
+def kind_rank() -> models.Case:
+    """A finding's place in `KIND_ORDER`, as SQL. The index `finding_run_rank` holds this very
+    expression, so that a page of a run's findings in this order is read from the index, not sorted."""
+    return models.Case(
+        *(models.When(kind=k.value, then=models.Value(i)) for i, k in enumerate(KIND_ORDER)),
+        default=models.Value(len(KIND_ORDER)),
+        output_field=models.IntegerField(),
+    )
+
+
 class Finding(models.Model):
     run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="findings")
     kind = models.CharField(_("finding"), max_length=20, choices=FindingKind.choices)
@@ -57,6 +79,8 @@ class Finding(models.Model):
             models.Index(fields=["run", "kind"]),
             models.Index(fields=["run", "school"]),
             models.Index(fields=["run", "township"]),
+            models.Index(fields=["run", "village"], name="finding_run_village"),
+            models.Index(models.F("run"), kind_rank(), models.F("id"), name="finding_run_rank"),
         ]
 
     def __str__(self) -> str:

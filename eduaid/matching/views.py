@@ -10,37 +10,30 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.core.cache import cache
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from eduaid.core import paging
 from eduaid.core.audit import record
 from eduaid.core.exports import Table, write_table
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.core.models import AuditKind
 from eduaid.matching import engine
 from eduaid.matching.describe import category_label
-from eduaid.matching.models import Finding, FindingKind, MatchRun
+from eduaid.matching.models import KIND_ORDER, Finding, FindingKind, MatchRun, kind_rank
 from eduaid.matching.selectors import findings_visible_to, last_run
-from eduaid.org.selectors import schools_visible_to, townships_visible_to
-from eduaid.registry.selectors import persons_visible_to
-from eduaid.registry.views import describe_masked, int_param, masked_id
+from eduaid.org.selectors import townships_visible_to
+from eduaid.registry.selectors import persons_visible_to, scope_key
+from eduaid.registry.views import describe_masked, int_param, masked_id, school_options
 
 PAGE_SIZE = 50
+OVERVIEW_SECONDS = 3600
 DROPOUT_KINDS = (FindingKind.SUSPECTED_DROPOUT, FindingKind.DROPOUT)
 DROPOUTS = "dropouts"  # the kind filter's value for both dropout ledgers
-# Problems first, then the (long) list of eligible students.
-KIND_ORDER = [
-    FindingKind.DROPOUT,
-    FindingKind.SUSPECTED_DROPOUT,
-    FindingKind.DUPLICATE,
-    FindingKind.IDENTITY,
-    FindingKind.MISSED,
-    FindingKind.WRONG,
-    FindingKind.ELIGIBLE,
-]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -86,10 +79,7 @@ def filtered_findings(user, run: MatchRun, f: FindingFilter) -> QuerySet[Finding
         qs = qs.filter(township_id=f.township)
     if f.school is not None:
         qs = qs.filter(school_id=f.school)
-    order = Case(
-        *(When(kind=k, then=Value(i)) for i, k in enumerate(KIND_ORDER)), output_field=IntegerField()
-    )
-    return qs.order_by(order, "pk")
+    return qs.order_by(kind_rank(), "pk")  # read in order from the index `finding_run_rank`
 
 
 def summary(findings: QuerySet[Finding], run: MatchRun) -> dict[str, Any]:
@@ -148,6 +138,26 @@ def township_chart(findings: QuerySet[Finding]) -> dict[str, Any] | None:
     }
 
 
+def overview(user, run: MatchRun) -> tuple[dict[str, Any], dict[str, Any] | None]:  # type: ignore[no-untyped-def]
+    """The summary cards and the chart of one run in the user's scope. A run's findings are written
+    with the run in one transaction and never change afterwards, so these aggregates (over a city's
+    run they cost more than the rest of the page) are computed once per run, scope and language."""
+    key = f"findings-overview:{run.pk}:{run.started_at.timestamp()}:{scope_key(user)}:{get_language()}"
+    found = cache.get(key)
+    if found is None:
+        scoped = findings_visible_to(user).filter(run=run)
+        found = (summary(scoped, run), township_chart(scoped))
+        cache.set(key, found, OVERVIEW_SECONDS)
+    return found
+
+
+def findings_by_pk(ids: list[int]) -> list[Finding]:
+    """One page of findings (its keys, in order), with what the table shows of each."""
+    found = Finding.objects.filter(pk__in=ids).select_related("person", "school", "township", "village")
+    by_pk = {x.pk: x for x in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
 def _rows(user, findings: list[Finding]) -> list[FindingRow]:  # type: ignore[no-untyped-def]
     ids = {f.person_id for f in findings}
     visible = set(persons_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
@@ -172,24 +182,15 @@ def findings(request: AuthedHttpRequest) -> HttpResponse:
         "filtered": f != FindingFilter(),
         "kinds": _kind_choices(run),
         "townships": townships_visible_to(user),
-        "schools": _school_options(user, f),
+        "schools": school_options(user, f.township),
     }
     if run is not None:
-        scoped = findings_visible_to(user).filter(run=run)
-        context["summary"] = summary(scoped, run)
-        context["chart_option"] = township_chart(scoped)
-        qs = filtered_findings(user, run, f).select_related("person", "school", "township", "village")
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["summary"], context["chart_option"] = overview(user, run)
+        keys = filtered_findings(user, run, f).values_list("pk", flat=True)
+        page = paging.window(request, keys, PAGE_SIZE, load=findings_by_pk)
         context["page"] = page
         context["rows"] = _rows(user, list(page.object_list))
     return render(request, "matching/findings.html", context)
-
-
-def _school_options(user, f: FindingFilter) -> QuerySet[Any]:  # type: ignore[no-untyped-def]
-    schools = schools_visible_to(user).order_by("township__code", "code")
-    if f.township is not None:
-        schools = schools.filter(township_id=f.township)
-    return schools
 
 
 def findings_table(user, run: MatchRun, f: FindingFilter) -> Table:  # type: ignore[no-untyped-def]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from eduaid.accounts.roles import COUNTY_ROLES, Role
 from eduaid.aid.pricing import yuan
-from eduaid.core import clock, idnumbers
+from eduaid.core import clock, idnumbers, paging
 from eduaid.core.http import AuthedHttpRequest
 from eduaid.payments import bankfile, imports, rules, selectors, services, services_batches
 from eduaid.payments.forms import AccountForm, BatchForm, ResolveForm, ReturnForm, SheetForm, mask_value
@@ -98,12 +98,11 @@ def account_list(request: AuthedHttpRequest) -> HttpResponse:
     )
     context: dict[str, Any] = {"filters": f, "term_codes": _term_codes(), "tab": "accounts"}
     if f.missing:
-        missing = Paginator(selectors.students_without_account(user, term), PAGE_SIZE)
-        students = missing.get_page(request.GET.get("page"))
+        students = paging.window(request, selectors.students_without_account(user, term), PAGE_SIZE)
         context["page"] = students
         context["missing_rows"] = [(p, _masked_id(p)) for p in students.object_list]
     else:
-        accounts = Paginator(selectors.account_list(user, f), PAGE_SIZE).get_page(request.GET.get("page"))
+        accounts = paging.window(request, selectors.account_list(user, f), PAGE_SIZE)
         context["page"] = accounts
         context["rows"] = [
             AccountRow(a, _number(user, a.number), _masked_id(a.person)) for a in accounts.object_list
@@ -305,7 +304,7 @@ def _batch(request: AuthedHttpRequest, pk: int) -> PaymentBatch:
 def batch_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     batch = _batch(request, pk)
     user = request.user
-    page = Paginator(selectors.batch_lines(batch), 100).get_page(request.GET.get("page"))
+    page = paging.window(request, selectors.batch_lines(batch), 100)  # a city's batch: not counted
     context = {
         "batch": batch,
         "total": yuan(batch.total_fen),

@@ -92,6 +92,9 @@ class Person(models.Model):
         indexes = [
             # Search by name prefix (LIKE '张%'): pattern ops on PostgreSQL; a plain index elsewhere.
             models.Index(fields=["name"], name="person_name_prefix", opclasses=["varchar_pattern_ops"]),
+            # The student list's order (name, pk): its first page is read from here, not sorted; and a
+            # name prefix as a range (`core.textsearch`) where text sorts by code point.
+            models.Index(fields=["name", "id"], name="person_name_order"),
         ]
 
     def __str__(self) -> str:

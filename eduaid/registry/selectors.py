@@ -17,9 +17,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     CharField,
@@ -39,6 +41,7 @@ from django.db.models.functions import Coalesce
 
 from eduaid.accounts.scope import scope_of
 from eduaid.core import clock, idnumbers
+from eduaid.core.textsearch import prefix_q
 from eduaid.registry.models import (
     Enrolment,
     Household,
@@ -47,6 +50,7 @@ from eduaid.registry.models import (
     Membership,
     Person,
     PopulationEntry,
+    Snapshot,
     valid_on,
 )
 
@@ -182,6 +186,34 @@ def persons_visible_to(user, day: dt.date | None = None) -> QuerySet[Person]:  #
     return Person.objects.filter(where)
 
 
+def scope_key(user) -> str:  # type: ignore[no-untyped-def]
+    """A short key naming what the user sees (not who they are), for caching per scope."""
+    scope = scope_of(user)
+    raw = repr((scope.county, sorted(scope.school_ids), sorted(scope.village_ids), scope.teacher_user_id))
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+COUNTS_SECONDS = 300
+
+
+def scope_counts(user, day: dt.date | None = None) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Students and registry households in the user's scope, for the home page. Counting a city's
+    million students costs seconds, so the counts are kept per scope and day for five minutes, and
+    recounted at once after an import (the key names the newest snapshot)."""
+    day = day or clock.today()
+    newest = Snapshot.objects.order_by("-pk").values_list("pk", "created_at").first()
+    stamp = f"{newest[0]}@{newest[1].timestamp()}" if newest else "-"
+    key = f"scope-counts:{scope_key(user)}:{day}:{stamp}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = {
+            "students": students_visible_to(user, day).count(),
+            "households": households_visible_to(user, day).count(),
+        }
+        cache.set(key, counts, COUNTS_SECONDS)
+    return dict(counts)
+
+
 def _may_match(qs: QuerySet) -> bool:  # type: ignore[type-arg]
     """False for a `.none()` queryset (known empty without asking the database)."""
     return not qs.query.is_empty()
@@ -214,7 +246,8 @@ def _filtered_enrolments(user, f: StudentFilter, day: dt.date) -> QuerySet[Enrol
 
 
 def search_persons(qs: QuerySet[Person], text: str) -> QuerySet[Person]:
-    """An exact ID number or 学籍号 (normalised), or else the start of a name."""
+    """An exact ID number or 学籍号 (normalised: full-width, lower-case x), or else the start of a
+    name — each an index lookup, never a scan of the table."""
     text = text.strip()
     if not text:
         return qs
@@ -222,13 +255,21 @@ def search_persons(qs: QuerySet[Person], text: str) -> QuerySet[Person]:
     if ID_NUMBER.match(number):
         return qs.filter(id_number=number)
     if STUDENT_NUMBER.match(number):
-        numbered = Enrolment.objects.filter(person=OuterRef("pk"), student_number=number)
-        return qs.filter(Q(student_key=number) | Q(Exists(numbered)))
-    return qs.filter(name__startswith=text)
+        return qs.filter(pk__in=persons_numbered(number))
+    return qs.filter(prefix_q("name", text))
+
+
+def persons_numbered(number: str) -> list[int]:
+    """The persons known by this 学籍号: kept under it (no ID), or enrolled with it. Looked up first,
+    as two index probes: an OR of the two inside the list's query would scan every person."""
+    keyed = Person.objects.filter(student_key=number).values_list("pk", flat=True)
+    enrolled = Enrolment.objects.filter(student_number=number).values_list("person_id", flat=True)
+    return sorted(set(keyed) | set(enrolled))
 
 
 def student_list(user, f: StudentFilter, day: dt.date | None = None) -> QuerySet[Person]:  # type: ignore[no-untyped-def]
-    """Students in scope with a current enrolment that passes the filters, with their category."""
+    """Students in scope with a current enrolment that passes the filters, by name; page it by key
+    and load the page with `students_by_pk`."""
     day = day or clock.today()
     enrolments = _filtered_enrolments(user, f, day)
     if not _may_match(enrolments):
@@ -237,7 +278,17 @@ def student_list(user, f: StudentFilter, day: dt.date | None = None) -> QuerySet
     qs = search_persons(qs, f.q)
     if f.category:
         qs = _persons_in_category(qs, f.category, day)
-    return qs.annotate(household_category=person_category(day)).order_by("name", "pk")
+    return qs.order_by("name", "pk")  # the index person_name_order
+
+
+def students_by_pk(ids: list[int], day: dt.date | None = None) -> list[Person]:
+    """One page of `student_list` (its keys, in order), each with its household category on `day`
+    (`household_category`): computed for the page's rows only, not for every row an OFFSET skips."""
+    found = Person.objects.filter(pk__in=ids).annotate(
+        household_category=person_category(day or clock.today())
+    )
+    by_pk = {p.pk: p for p in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def list_enrolments(
@@ -276,7 +327,12 @@ def household_list(user, f: HouseholdFilter, day: dt.date | None = None) -> Quer
     """The current version of every visible household, with its members count and category today."""
     day = day or clock.today()
     qs = HouseholdVersion.objects.filter(valid_on(day))
-    if not scope_of(user).county:
+    scope = scope_of(user)
+    if scope.village_ids and not scope.county:
+        # `households_visible_to` read off the row itself: a household has one version valid on a day,
+        # and it is visible when that version lies in the scope's villages (an index probe, no semi-join)
+        qs = qs.filter(village_id__in=scope.village_ids)
+    elif not scope.county:
         qs = qs.filter(household__in=households_visible_to(user, day))
     qs = _household_filters(qs, f)
     members = (
@@ -311,7 +367,7 @@ def _household_filters(qs: QuerySet[HouseholdVersion], f: HouseholdFilter) -> Qu
             member = Membership.objects.filter(household=OuterRef("household_id"), person__id_number=number)
             qs = qs.filter(Exists(member))
         else:
-            qs = qs.filter(household__code__startswith=text)
+            qs = qs.filter(prefix_q("household__code", text))
     return qs
 
 

@@ -227,7 +227,9 @@ def test_search_by_name_prefix_id_number_and_student_number(registry_cast: Regis
 def test_listed_enrolments_and_category_of_a_page(registry_cast: RegistryCast) -> None:
     rc = registry_cast
     user = rc.cast.user("leader")
-    rows = list(selectors.student_list(user, StudentFilter()))
+    keys = list(selectors.student_list(user, StudentFilter()).values_list("pk", flat=True))
+    rows = selectors.students_by_pk(keys)  # a page is listed by key, then loaded with its category
+    assert [p.pk for p in rows] == keys
     assert [p.name for p in rows] == sorted(p.name for p in rows)
     categories = {p.pk: p.household_category for p in rows}
     assert categories[rc.person("poor_kid").pk] == "poverty_exited"
