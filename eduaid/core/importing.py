@@ -16,20 +16,24 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Generic, Protocol, TypeVar
+from typing import IO, TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import xlsxwriter
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from eduaid.core.bulkwork import fewer_collections
 from eduaid.core.dbstate import require_migrated
 from eduaid.core.tabular import Column, Row, TabularError, read_table
+
+if TYPE_CHECKING:
+    from eduaid.core.staging import Staging
 
 T = TypeVar("T")
 T_contra = TypeVar("T_contra", contravariant=True)
@@ -214,6 +218,7 @@ class Apply(Protocol[T_contra]):
     def __call__(self, values: Sequence[T_contra], *, dry_run: bool, report: ImportReport) -> Applied: ...
 
 
+@fewer_collections()
 def run_import(
     source: bytes | Path,
     *,
@@ -225,26 +230,54 @@ def run_import(
     strict: bool = False,
     dry_run: bool = False,
     progress: Progress | None = None,
+    stage: Staging | None = None,
 ) -> ImportReport:
-    """Read, judge every row, then apply the accepted ones at once (or not at all)."""
+    """Read, judge every row, then apply the accepted ones at once (or not at all).
+
+    With `stage` (or inside `staging.staging(...)`), the rows go through the staging table
+    (`eduaid.core.staging`): judged in chunks, checked set-wise, resumable; the report is the same.
+    """
+    from eduaid.core import staging
+
     report = ImportReport(dry_run=dry_run, strict=strict)
     progress = progress or _progress_reporter.get()
+    stage = stage or staging.current_staging()
+    if isinstance(source, Path):
+        filename = filename or source.name
+        source = source.read_bytes()
     try:
         table = read_table(source, columns=columns, filename=filename)
     except TabularError as exc:
         report.errors.append(Issue(row=None, column="", value="", reason=exc.message))
         return report
     report.multi_sheet = len(table.sheets) > 1
+    run = None
     total = sum(len(sheet.rows) for sheet in table.sheets)
-    judged = _judge_rows(table.rows, judge, report, progress=_every(progress, total))
-    _reject_conflicts(judged, key_column)
-    accepted = _collect(judged, report)
+    if stage is not None and total < staging.STAGE_FROM_ROWS:
+        stage = None  # a file of one chunk gains nothing: judged again at once if cut off
+    if stage is None:
+        judged = _judge_rows(table.rows, judge, report, progress=_every(progress, total))
+        _reject_conflicts(judged, key_column)
+        accepted = _collect(judged, report)
+    else:
+        run, accepted = staging.stage_and_collect(
+            stage,
+            data=source,
+            table=table,
+            judge=judge,
+            key_column=key_column,
+            report=report,
+            dry_run=dry_run,
+            progress=progress,
+        )
     order = {sheet.name: index for index, sheet in enumerate(table.sheets)}
     report.warnings.sort(key=lambda issue: (order.get(issue.sheet, 0), issue.row or 0))
     write = not dry_run and not (strict and report.rejected)
     outcome = apply(accepted, dry_run=not write, report=report)
     report.created, report.updated, report.unchanged = outcome.created, outcome.updated, outcome.unchanged
     report.applied = write
+    if run is not None:
+        staging.stage_run_end(run)
     return report
 
 
@@ -254,15 +287,27 @@ def _row_signature(row: Row) -> tuple[tuple[str, str], ...]:
     Columns the import does not read (序号, 备注) and the spelling of headers do not count, so the
     same row on two sheets, or under another serial number, is one row.
     """
-    pairs = []
-    for name in row.positions:
-        cell = row.get(name)
-        if cell is None:
-            continue
-        text = cell.text  # `clean`, cached on the cell: the judge reads it again
-        if text:
-            pairs.append((name, text.replace(" ", "") if " " in text else text))  # = compact(raw)
-    return tuple(sorted(pairs))
+    cells = row.cells
+    width = len(cells)
+    return tuple(
+        (name, key)
+        for name, index in _sorted_columns(row.positions)
+        if index < width and (key := cells[index].key)
+    )
+
+
+# The sheets' column maps (one object per sheet, shared by its rows), each with its columns in
+# name order: a signature is then built in that order, with no sort per row.
+_column_orders: dict[int, tuple[Mapping[str, int], tuple[tuple[str, int], ...]]] = {}
+
+
+def _sorted_columns(positions: Mapping[str, int]) -> tuple[tuple[str, int], ...]:
+    entry = _column_orders.get(id(positions))
+    if entry is None or entry[0] is not positions:
+        if len(_column_orders) > 64:
+            _column_orders.clear()
+        entry = _column_orders[id(positions)] = (positions, tuple(sorted(positions.items())))
+    return entry[1]
 
 
 def _every(progress: Progress | None, total: int) -> Callable[[int], None]:
@@ -290,7 +335,7 @@ def _judge_rows(
         if earlier is not None:
             report.duplicates += 1
             repeat: Judged[T] = Judged(row)
-            repeat.warn("", _("Exact repeat of row %(row)s; counted once.") % {"row": _row_ref(earlier, row)})
+            repeat.warn("", repeat_message(earlier, row))
             report.warnings.extend(repeat.warnings)
             continue
         seen[signature] = row
@@ -305,6 +350,15 @@ def _row_ref(row: Row, reader: Row) -> str:
     return _("%(row)s (sheet “%(sheet)s”)") % {"row": row.number, "sheet": row.sheet}
 
 
+def repeat_message(earlier: Row, row: Row) -> str:
+    return _("Exact repeat of row %(row)s; counted once.") % {"row": _row_ref(earlier, row)}
+
+
+def conflict_message(others: Sequence[Row], reader: Row) -> str:
+    rows = "、".join(_row_ref(other, reader) for other in others)
+    return _("Also in row %(rows)s with different content.") % {"rows": rows}
+
+
 def _reject_conflicts(judged: list[Judged[T]], key_column: str) -> None:
     """Rows that share a natural key but differ are all rejected: the file contradicts itself."""
     groups: dict[Hashable, list[Judged[T]]] = defaultdict(list)
@@ -315,8 +369,8 @@ def _reject_conflicts(judged: list[Judged[T]], key_column: str) -> None:
         if len(group) < 2:
             continue
         for item in group:
-            others = "、".join(_row_ref(other.row, item.row) for other in group if other is not item)
-            item.reject(key_column, _("Also in row %(rows)s with different content.") % {"rows": others})
+            others = [other.row for other in group if other is not item]
+            item.reject(key_column, conflict_message(others, item.row))
 
 
 def _collect(judged: list[Judged[T]], report: ImportReport) -> list[T]:

@@ -95,3 +95,70 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class StagePhase(models.TextChoices):
+    DRY_RUN = "dry_run", _("Dry run")
+    APPLY = "apply", _("Apply")
+
+
+class StageState(models.TextChoices):
+    STAGING = "staging", _("Staging")
+    STAGED = "staged", _("Staged")
+
+
+class StageRun(models.Model):
+    """One run of an import through the staging table (`eduaid.core.staging`): which import, for which
+    job (if any) and phase, on which file (its digest), and how many of its rows are staged so far.
+    A run whose worker died is continued at row `rows_read`; its rows are deleted when it ends."""
+
+    kind = models.CharField(_("import"), max_length=30)
+    job_id = models.BigIntegerField(_("import job"), null=True, blank=True, db_index=True)
+    phase = models.CharField(_("phase"), max_length=10, choices=StagePhase.choices)
+    file_digest = models.CharField(_("file digest"), max_length=64)
+    value_type = models.CharField(_("value type"), max_length=200, blank=True)
+    rows_total = models.PositiveIntegerField(_("rows in the file"), default=0)
+    rows_read = models.PositiveIntegerField(_("rows staged"), default=0)
+    state = models.CharField(
+        _("state"), max_length=10, choices=StageState.choices, default=StageState.STAGING
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("staging run")
+        verbose_name_plural = _("staging runs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.phase} job {self.job_id}: {self.rows_read}/{self.rows_total}"
+
+
+class StagedRow(models.Model):
+    """One judged spreadsheet row of a staging run, in file order (`seq`, from 0).
+
+    `signature` is a digest of what makes two rows exact repeats; `key` the natural key as canonical
+    JSON (null when the row has none); `value` the accepted value as JSON (null when rejected or not
+    judged: a repeat of an earlier row is not judged); `errors` and `warnings` the judge's `Issue`s;
+    `cells` the raw cells of a rejected row (for the rejected-rows workbook)."""
+
+    run = models.ForeignKey(StageRun, on_delete=models.CASCADE, related_name="rows")
+    seq = models.PositiveIntegerField()
+    sheet = models.CharField(max_length=100, blank=True)
+    row_number = models.PositiveIntegerField()
+    signature = models.CharField(max_length=32)
+    judged = models.BooleanField(default=True)
+    key = models.TextField(null=True, blank=True)
+    value = models.JSONField(null=True, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    cells = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "seq"], name="staged_row_run_seq")]
+        indexes = [
+            models.Index(fields=["run", "signature", "seq"], name="staged_row_signature"),
+            models.Index(fields=["run", "key"], name="staged_row_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.seq}"

@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from eduaid.core import clock
 from eduaid.core.audit import record
 from eduaid.core.models import AuditKind
+from eduaid.core.staging import stage_runs_clean, stage_runs_end_for_job
 from eduaid.uploads.liveness import this_worker
 from eduaid.uploads.models import TRANSITIONS, WORKED_ON, ImportJob, ImportKind, JobStatus, JobStep
 from eduaid.uploads.selectors import can_import
@@ -195,6 +196,7 @@ def job_fail(*, job_id: int, message: str) -> None:
             return
         _move(job, JobStatus.FAILED, message=message, step=JobStep.DONE)
         job.save(update_fields=["status", "message", "step", "updated_at"])
+        stage_runs_end_for_job(job.pk)
         record(
             AuditKind.IMPORT,
             actor=job.actor,
@@ -263,6 +265,7 @@ def job_reset(*, actor: Any, job: ImportJob) -> ImportJob:
             fields.append("confirmed_by")
             _move(locked, JobStatus.CHECKED, **changes)
         locked.save(update_fields=fields)
+        stage_runs_end_for_job(locked.pk)
         record(AuditKind.IMPORT, actor=actor, obj=locked, detail=_audit_detail(locked, "reset"))
     return locked
 
@@ -285,7 +288,15 @@ def requeue_abandoned_jobs() -> list[int]:
             detail = {**_audit_detail(job, "requeue"), "worker": previous}
             record(AuditKind.IMPORT, actor=None, username="db_worker", obj=job, detail=detail)
         requeued.append(pk)
+    clean_stale_stage_runs()
     return requeued
+
+
+def clean_stale_stage_runs() -> int:
+    """Staged rows of jobs no longer queued or worked on (and of cut-off runs without a job)."""
+    waiting = {JobStatus.UPLOADED, *WORKED_ON}  # a requeued dry run waits as "uploaded"
+    working = ImportJob.objects.filter(status__in=waiting).values_list("pk", flat=True)
+    return stage_runs_clean(keep_job_ids=list(working))
 
 
 def _lock_stale(pk: int) -> ImportJob:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from eduaid.core.importing import ImportReport, reporting_progress, write_rejected_xlsx
+from eduaid.core.staging import Staging, staging
 from eduaid.matching.services import match_run
 from eduaid.org.imports import import_schools
 from eduaid.registry import terms
@@ -41,6 +42,9 @@ IMPORTERS: dict[str, Callable[..., ImportReport]] = {
     ImportKind.POPULATION: import_population,
 }
 TAKES_AS_OF = frozenset({ImportKind.REGISTRY, ImportKind.STUDENTS, ImportKind.POPULATION})
+# Imports whose judge keeps state across rows (the registry's household agreement settles a household
+# over all of its rows): a resumed run judges the rows already staged again to rebuild that state.
+JUDGED_ACROSS_ROWS = frozenset({ImportKind.REGISTRY})
 
 
 @task()
@@ -159,7 +163,9 @@ def _not_applied_message(report: ImportReport) -> str:
 
 
 def run_job_import(job: ImportJob, *, dry_run: bool) -> ImportReport:
-    """Run the job's import function on its stored file, reporting progress into the job row."""
+    """Run the job's import function on its stored file, through the staging table (resumable: a job
+    queued again after its worker died continues at the first row not staged), reporting progress
+    into the job row."""
     with job.file.open("rb") as handle:
         data = handle.read()
     kwargs: dict[str, Any] = {
@@ -176,7 +182,8 @@ def run_job_import(job: ImportJob, *, dry_run: bool) -> ImportReport:
         step = JobStep.JUDGING if done < total else finishing
         job_progress(job_id=job.pk, done=done, total=total, step=step)
 
-    with reporting_progress(progress):
+    spec = Staging(kind=job.kind, job_id=job.pk, rejudge_staged=job.kind in JUDGED_ACROSS_ROWS)
+    with reporting_progress(progress), staging(spec):
         return IMPORTERS[job.kind](data, **kwargs)
 
 
