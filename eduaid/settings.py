@@ -34,6 +34,9 @@ EDUAID_REFERRAL_DEPARTMENT = env_str("EDUAID_REFERRAL_DEPARTMENT", "县乡村振
 EDUAID_PAYMENT_DAYS = env_int("EDUAID_PAYMENT_DAYS", 60)
 # An import job whose worker has not reported for this long (and is not alive here) may be resumed.
 EDUAID_IMPORT_STALE_SECONDS = env_int("EDUAID_IMPORT_STALE_SECONDS", 300)
+# Rows an uploaded file is judged and staged in at a time (`eduaid.core.staging`); a file of fewer
+# rows is judged in memory.
+EDUAID_IMPORT_CHUNK_ROWS = max(1, env_int("EDUAID_IMPORT_CHUNK_ROWS", 5000))
 
 INSTALLED_APPS = [
     "eduaid.core",

@@ -36,6 +36,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -46,7 +47,7 @@ if TYPE_CHECKING:
     from eduaid.core.importing import ImportReport, Issue, Judge, Judged, Progress
     from eduaid.core.tabular import Row, Table
 
-CHUNK_ROWS = 5000
+CHUNK_ROWS: int = settings.EDUAID_IMPORT_CHUNK_ROWS
 STAGE_FROM_ROWS = CHUNK_ROWS  # smaller files take the in-memory path even when staging is asked for
 STALE_AFTER = dt.timedelta(days=2)
 
