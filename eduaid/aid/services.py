@@ -210,8 +210,9 @@ def _summary(
     unchanged: int,
     would_change: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    rows = Entitlement.objects.filter(term=term).select_related("item")
-    total = sum(pricing.counted(row.item.kind, row.amount_fen) for row in rows.iterator(chunk_size=5000))
+    rows = Entitlement.objects.filter(term=term)
+    amounts = rows.values_list("item__kind", "amount_fen").iterator(chunk_size=5000)
+    total = sum(pricing.counted(kind, amount_fen) for kind, amount_fen in amounts)
     return {
         "term": term.code,
         "version": version.name,
