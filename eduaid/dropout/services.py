@@ -354,6 +354,34 @@ def _refusal(case: DropoutCase, to: str, reason: str, close_reason: str, today: 
     return None
 
 
+def _move(
+    case: DropoutCase, to: str, reason: str, close_reason: str, today: dt.date, settings: DropoutSettings
+) -> tuple[str, str]:
+    """Check and make one move in memory (the caller saves): the status it had, and the text of the
+    step (the false-alarm reason's label, then the reason). Raises CaseRefused when the table or the
+    rules forbid it."""
+    problem = _refusal(case, to, reason, close_reason, today)
+    if problem:
+        raise CaseRefused(problem)
+    previous = case.status
+    case.status = to
+    if to == CaseStatus.CONFIRMED:
+        case.confirmed_on = today
+    if to in CLOSED_STATUSES:
+        case.closed_on = today
+        if to == CaseStatus.FALSE_ALARM:
+            case.close_reason = close_reason
+        elif previous in RESOLVED_STATUSES:
+            case.close_reason = CloseReason.RESOLVED
+        else:
+            case.close_reason = CloseReason.AGED_OUT
+        case.close_note = reason
+    _refresh_due(case, settings)
+    case.updated_at = timezone.now()
+    label = CloseReason(case.close_reason).label if to == CaseStatus.FALSE_ALARM else ""
+    return previous, f"{label}：{reason}" if label and reason else (str(label) or reason)
+
+
 @transaction.atomic
 def case_transition(
     *,
@@ -380,24 +408,7 @@ def case_transition(
         )
     today = clock.today()
     reason = reason.strip()
-    problem = _refusal(case, to, reason, close_reason, today)
-    if problem:
-        raise CaseRefused(problem)
-    previous = case.status
-    case.status = to
-    if to == CaseStatus.CONFIRMED:
-        case.confirmed_on = today
-    if to in CLOSED_STATUSES:
-        case.closed_on = today
-        if to == CaseStatus.FALSE_ALARM:
-            case.close_reason = close_reason
-        elif previous in RESOLVED_STATUSES:
-            case.close_reason = CloseReason.RESOLVED
-        else:
-            case.close_reason = CloseReason.AGED_OUT
-        case.close_note = reason
-    _refresh_due(case, dropout_settings())
-    case.updated_at = timezone.now()
+    previous, step = _move(case, to, reason, close_reason, today, dropout_settings())
     case.save(
         update_fields=[
             "status",
@@ -409,7 +420,6 @@ def case_transition(
             "updated_at",
         ]
     )
-    label = CloseReason(case.close_reason).label if to == CaseStatus.FALSE_ALARM else ""
     CaseEvent.objects.create(
         case=case,
         from_status=previous,
@@ -417,7 +427,7 @@ def case_transition(
         actor=_user(actor),
         actor_name=_actor_name(actor),
         on=today,
-        reason=f"{label}：{reason}" if label and reason else (str(label) or reason),
+        reason=step,
     )
     record(
         AuditKind.CASE,
@@ -911,25 +921,7 @@ def _transitions(moves: list[tuple[int, str]], *, to: str, actor: Any, close_rea
         if case is None:
             raise CaseRefused(_("This case no longer exists. Reload the page."))
         reason = reason.strip()
-        problem = _refusal(case, to, reason, close_reason, today)
-        if problem:
-            raise CaseRefused(problem)
-        previous = case.status
-        case.status = to
-        if to == CaseStatus.CONFIRMED:
-            case.confirmed_on = today
-        if to in CLOSED_STATUSES:
-            case.closed_on = today
-            if to == CaseStatus.FALSE_ALARM:
-                case.close_reason = close_reason
-            elif previous in RESOLVED_STATUSES:
-                case.close_reason = CloseReason.RESOLVED
-            else:
-                case.close_reason = CloseReason.AGED_OUT
-            case.close_note = reason
-        _refresh_due(case, settings)
-        case.updated_at = timezone.now()
-        label = CloseReason(case.close_reason).label if to == CaseStatus.FALSE_ALARM else ""
+        previous, step = _move(case, to, reason, close_reason, today, settings)
         events.append(
             CaseEvent(
                 case=case,
@@ -938,7 +930,7 @@ def _transitions(moves: list[tuple[int, str]], *, to: str, actor: Any, close_rea
                 actor=user,
                 actor_name=name,
                 on=today,
-                reason=f"{label}：{reason}" if label and reason else (str(label) or reason),
+                reason=step,
             )
         )
         detail = {"from": previous, "to": to, "reason": reason[:500], "close_reason": case.close_reason}
