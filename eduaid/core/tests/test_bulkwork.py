@@ -53,3 +53,12 @@ def test_refresh_statistics_tells_the_planner_the_new_size():
     assert estimated_rows() < 300  # never analysed: -1 (unknown) on PostgreSQL 14+
     refresh_statistics(Person)
     assert estimated_rows() == 300
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif("connection.vendor != 'sqlite'", reason="SQLite's page cache")
+def test_sqlite_connections_keep_a_large_page_cache():
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        pages = cursor.fetchone()[0]
+    assert pages <= -65536  # negative: KiB, so at least 64 MiB (SQLite's default is 2 MiB)
