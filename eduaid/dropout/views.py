@@ -224,36 +224,36 @@ def case_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_attempt(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    case = _case_for(request, pk)
-    _require_act(request)
-    form = forms.AttemptForm(request.POST)
-    if form.is_valid():
-        try:
-            services.attempt_log(case_id=case.pk, actor=request.user, **form.cleaned_data)
-        except services.CaseRefused as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("The attempt is logged."))
-            return redirect("dropout:case_detail", pk=case.pk)
-    context = _detail_context(request, case, attempt_form=form)
-    return render(request, "dropout/case_detail.html", context, status=400)
+    return _log_on_case(
+        request, pk, forms.AttemptForm, services.attempt_log, "attempt_form", _("The attempt is logged.")
+    )
 
 
 @login_required
 @require_POST
 def case_legal(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _log_on_case(
+        request, pk, forms.LegalStepForm, services.legal_step_log, "legal_form", _("The step is logged.")
+    )
+
+
+def _log_on_case(
+    request: AuthedHttpRequest, pk: int, form_class: Any, log: Any, form_key: str, done: str
+) -> HttpResponse:
+    """A step logged on a case from its page (an attempt, a legal step): the form, then the service;
+    back to the case, or the page again with the form's errors (and the service's refusal)."""
     case = _case_for(request, pk)
     _require_act(request)
-    form = forms.LegalStepForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.legal_step_log(case_id=case.pk, actor=request.user, **form.cleaned_data)
+            log(case_id=case.pk, actor=request.user, **form.cleaned_data)
         except services.CaseRefused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("The step is logged."))
+            messages.success(request, done)
             return redirect("dropout:case_detail", pk=case.pk)
-    context = _detail_context(request, case, legal_form=form)
+    context = _detail_context(request, case, **{form_key: form})
     return render(request, "dropout/case_detail.html", context, status=400)
 
 

@@ -176,3 +176,29 @@ def test_a_school_officer_reports_a_child(client: Any, registry_cast: RegistryCa
     response = client.post(reverse("dropout:report_child"), {"number": outsider.id_number, "note": "x"})
     assert response.status_code == 200
     assert not DropoutCase.objects.filter(person=outsider).exists()
+
+
+def test_a_legal_step_is_logged_from_the_case_page_once_the_case_is_reported(
+    client: Any, registry_cast: RegistryCast
+) -> None:
+    from eduaid.dropout.models import LegalStep
+    from eduaid.dropout.services import attempt_log, case_transition
+
+    client.force_login(registry_cast.cast.user("county_admin"))
+    case = _case(registry_cast, "dropped_kid")
+    url = reverse("dropout:case_legal", args=[case.pk])
+    step = {"on": "2024-03-15", "kind": "order", "note": "责令限期改正"}
+    response = client.post(url, step)
+    assert response.status_code == 400  # no written report yet: the service refuses, the page says why
+    assert response.context["legal_form"].non_field_errors()
+    assert client.post(url, {**step, "note": ""}).status_code == 400  # the form wants a note
+    attempt_log(
+        case_id=case.pk, on=dt.date(2024, 3, 15), by="王老师", method="phone", outcome="家长拒绝", actor=None
+    )
+    case_transition(case_id=case.pk, to=CaseStatus.REPORTED, actor=None, reason="多次劝返无效")
+    response = client.post(url, step)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dropout:case_detail", args=[case.pk])
+    assert list(LegalStep.objects.filter(case=case).values_list("kind", "note")) == [
+        ("order", "责令限期改正")
+    ]
