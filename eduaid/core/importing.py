@@ -25,11 +25,11 @@ from typing import IO, TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import xlsxwriter
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from eduaid.core.bulkwork import fewer_collections
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.core.tabular import Column, Row, TabularError, read_table
 
 if TYPE_CHECKING:
@@ -441,7 +441,7 @@ def _reason(issue: Issue) -> str:
 # --- the command line ----------------------------------------------------------------------------
 
 
-class ImportCommand(BaseCommand):
+class ImportCommand(DataCommand):
     """``eduaid import_x FILE [--dry-run] [--strict] [--json] [--user NAME] [--rejected-out F.xlsx]``.
 
     Subclasses implement `run`. Exit status: 0 all accepted, 1 something rejected, 2 misuse.
@@ -461,7 +461,6 @@ class ImportCommand(BaseCommand):
         raise NotImplementedError
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(_("File not found: %(path)s") % {"path": path}, returncode=2)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from eduaid.aid.budget import (
@@ -17,11 +17,11 @@ from eduaid.aid.budget import (
     period_for_year,
 )
 from eduaid.aid.pricing import yuan
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.core.importing import command_actor
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Money totals of priced entitlements for a term or a calendar year (loans and referrals apart)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,7 +32,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         actor = command_actor(options["user"])
         try:
             period = period_for_year(options["year"]) if options["year"] else period_for_term(options["term"])

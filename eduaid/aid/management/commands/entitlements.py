@@ -4,21 +4,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from eduaid.aid.exports import entitlements
 from eduaid.aid.pricing import yuan
 from eduaid.aid.services import COMMAND_LINE_ACTOR, PolicyError, entitlements_compute
 from eduaid.core.audit import record
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.core.exports import write_table
 from eduaid.core.importing import command_actor
 from eduaid.core.models import AuditKind
 from eduaid.registry.services.terms import TermError, term_get_or_create
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Price a term from the policy version in force: one entitlement per student and item."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -28,7 +28,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         out: Path | None = options["out"]
         if out is not None and out.suffix.lower() not in {".csv", ".xlsx"}:
             raise CommandError(_("The output file must end in .csv or .xlsx."), returncode=2)

@@ -4,17 +4,17 @@ import json
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from eduaid.core.audit import actor_name, record
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.core.exports import EXPORTS, ExportError, exporter, write_table
 from eduaid.core.importing import command_actor
 from eduaid.core.models import AuditKind
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Write a standard table (findings, …) as CSV (UTF-8 with BOM) or .xlsx, with full ID numbers."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,7 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         name, out = options["name"], options["out"]
         if out.suffix.lower() not in {".csv", ".xlsx"}:
             raise CommandError(_("The output file must end in .csv or .xlsx."), returncode=2)

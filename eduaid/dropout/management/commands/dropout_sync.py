@@ -3,17 +3,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.core.importing import command_actor
 from eduaid.dropout.selectors import current_term
 from eduaid.dropout.services import cases_age_out, cases_sync
 from eduaid.matching.selectors import last_run
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Bring the dropout ledgers in line with the last match run of the current term; "
         "close the cases of children who turned 16."
@@ -24,7 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         actor = command_actor(options["user"])
         term = current_term()
         run = last_run(term.code) if term else None

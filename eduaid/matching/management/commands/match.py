@@ -3,10 +3,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.core.importing import command_actor
 from eduaid.matching.describe import category_label
 from eduaid.matching.engine import CATEGORIES
@@ -14,7 +14,7 @@ from eduaid.matching.services import match_run
 from eduaid.registry.services.terms import TermError, term_get_or_create
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Run the 比对 for a term: eligible students, duplicates, identity problems, suspected dropouts."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -23,7 +23,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         actor = command_actor(options["user"])
         try:
             term = term_get_or_create(code=options["term"], actor=actor)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.payments import ledger
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "The money ledger: `verify` recomputes its hash chain (exit 1 at the first broken link)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,7 +20,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         verdict = ledger.verify()
         if options["json"]:
             self.stdout.write(json.dumps(verdict.as_dict(), ensure_ascii=False))

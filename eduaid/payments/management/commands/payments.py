@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from eduaid.aid.pricing import yuan
-from eduaid.core.dbstate import require_migrated
+from eduaid.core.dbstate import DataCommand
 from eduaid.core.importing import command_actor
 from eduaid.payments import bankfile
 from eduaid.payments.models import PaymentBatch
@@ -29,7 +29,7 @@ from eduaid.review.services import TransitionRefused
 SUFFIXES = {".xlsx", ".csv"}
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = (
         "Payment batches: `batch` builds one from a term's payable entitlements; `bankfile` writes one again."
     )
@@ -48,7 +48,6 @@ class Command(BaseCommand):
         again.add_argument("--json", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        require_migrated()
         out: Path | None = options["out"]
         if out is not None and out.suffix.lower() not in SUFFIXES:
             raise CommandError(_("The output file must end in .csv or .xlsx."), returncode=2)

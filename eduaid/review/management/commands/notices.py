@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
+from eduaid.core.dbstate import DataCommand
 from eduaid.review.services import notices_close
 
 
-class Command(BaseCommand):
+class Command(DataCommand):
     help = "Public notices: close the ones whose period is over."
 
     def add_arguments(self, parser: CommandParser) -> None:
