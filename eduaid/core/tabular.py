@@ -15,7 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
@@ -69,7 +69,8 @@ def compact(text: str) -> str:
 
 def clean_name(text: str) -> str:
     """A person's or school's name: `clean`, and no spaces next to Chinese characters."""
-    return _SPACE_NEXT_TO_CJK.sub("", clean(text))
+    text = clean(text)
+    return _SPACE_NEXT_TO_CJK.sub("", text) if " " in text else text  # `clean` left single spaces only
 
 
 def header_key(text: str) -> str:
@@ -285,8 +286,7 @@ def _workbook_grids(data: bytes) -> list[tuple[str, Grid]]:
             if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
                 continue
             values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            cells: dict[str, Cell] = {}  # one Cell per distinct text: it cleans its text once
-            grids.append((meta.name, [[_shared_cell(v, cells) for v in row] for row in values]))
+            grids.append((meta.name, _grid(values)))
     except python_calamine.PasswordError as exc:
         raise TabularError(_encrypted_message()) from exc
     except Exception as exc:  # calamine raises several unrelated types on a damaged file
@@ -335,10 +335,18 @@ def _shared_text_cell(value: str, cells: dict[str, Cell]) -> Cell:
     return cell
 
 
-def _shared_cell(value: Any, cells: dict[str, Cell]) -> Cell:
+def _new_cell(value: Any, cells: dict[str, Cell]) -> Cell:
     if type(value) is str:
         return _shared_text_cell(value, cells)
     return to_cell(value)
+
+
+def _grid(values: Iterable[Sequence[Any]]) -> Grid:
+    """A sheet's values as Cells, one Cell per distinct text (it cleans its text once). Only texts
+    are keys of `cells`, so a number never finds a text's Cell; a text seen before costs one lookup."""
+    cells: dict[str, Cell] = {}
+    known = cells.get
+    return [[known(value) or _new_cell(value, cells) for value in row] for row in values]  # type: ignore[arg-type]
 
 
 def to_cell(value: Any) -> Cell:
@@ -403,20 +411,19 @@ def _sheet(name: str, grid: Grid, header_index: int, positions: dict[str, int]) 
     header = tuple(cell.raw.strip() for cell in grid[header_index])
     columns = {column: header[index] for column, index in positions.items()}
     sheet = Sheet(name=name, header_row=header_index + 1, header=header, columns=columns)
+    header_keys = [(index, header_key(header[index])) for index in positions.values()]
     for index in range(header_index + 1, len(grid)):
         cells = tuple(grid[index])
-        if all(cell.is_blank for cell in cells) or _repeats_header(cells, header, positions):
+        if all(cell.is_blank for cell in cells) or _repeats_header(cells, header_keys):
             continue
         sheet.rows.append(Row(name, index + 1, cells, header, positions))
     return sheet
 
 
-def _repeats_header(cells: tuple[Cell, ...], header: tuple[str, ...], positions: Mapping[str, int]) -> bool:
-    """A header printed again below (a report laid out for paper) is not a data row."""
-    return all(
-        index < len(cells) and header_key(cells[index].raw) == header_key(header[index])
-        for index in positions.values()
-    )
+def _repeats_header(cells: tuple[Cell, ...], header_keys: Sequence[tuple[int, str]]) -> bool:
+    """A header printed again below (a report laid out for paper) is not a data row. (`header_keys`:
+    each read column's position and `header_key`; a cell's `key` is its text compacted.)"""
+    return all(index < len(cells) and cells[index].key.strip("*") == key for index, key in header_keys)
 
 
 def _missing_columns_error(grids: list[tuple[str, Grid]], columns: Sequence[Column]) -> TabularError:

@@ -111,7 +111,7 @@ def required_text(judged: Judged[Any], column: str) -> str | None:
 def choice_key(row: Row, column: str) -> str:
     """A choice cell as compared with its list (`compact`); "" when blank or absent."""
     cell = row.get(column)
-    return "" if cell is None else compact(cell.raw)
+    return "" if cell is None else cell.key
 
 
 def person_name(judged: Judged[Any], column: str = NAME) -> str | None:

@@ -98,6 +98,7 @@ class Context:
     by_name: dict[str, list[SchoolRef]]
     today: dt.date
     age_day: dt.date  # ages are counted on 31 August of the school year of the file's date
+    language: str | None  # of the messages (read once: `get_language` per row was a tenth of the judging)
     # Where the school and grade cells put a student, by the texts of those cells: a county's file
     # repeats a few thousand combinations over 100,000 rows (see `_where`).
     placements: dict[Hashable, Where] = field(default_factory=dict)
@@ -111,7 +112,13 @@ def load_context(as_of: dt.date) -> Context:
         by_code[school.code] = school
         by_name[clean_name(school.name)].append(school)
     age_day = terms.age_reference_day(terms.code_for(as_of))
-    return Context(by_code=by_code, by_name=dict(by_name), today=clock.today(), age_day=age_day)
+    return Context(
+        by_code=by_code,
+        by_name=dict(by_name),
+        today=clock.today(),
+        age_day=age_day,
+        language=get_language(),
+    )
 
 
 def import_students(
@@ -439,7 +446,7 @@ def _warnings(judged: Judged[Any], data: EnrolmentData, school: SchoolRef | None
     if data.declared_gender and data.declared_gender != _gender_of(data.id_number):
         said = "男" if _gender_of(data.id_number) == Gender.MALE else "女"
         judged.warn(GENDER, _("The ID number (its 17th digit) says %(gender)s.") % {"gender": said})
-    warning = _age_warning(data.id_number[6:14], str(data.stage), context.age_day, get_language())
+    warning = _age_warning(data.id_number[6:14], str(data.stage), context.age_day, context.language)
     if warning:
         judged.warn(ID, warning)
 
