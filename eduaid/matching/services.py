@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from eduaid.matching.loaders import load_facts
 from eduaid.matching.models import Finding, MatchRun
 from eduaid.matching.signals import match_completed
 from eduaid.registry.models import Term
+from eduaid.registry.services.bulk import insert_rows
 
 
 def is_priced(term: Term) -> bool:
@@ -45,6 +47,41 @@ def _aid_findings(
     return gaps
 
 
+FINDING_FIELDS = (
+    "run_id",
+    "kind",
+    "code",
+    "person_id",
+    "school_id",
+    "township_id",
+    "village_id",
+    "category",
+    "stage",
+    "detail",
+)
+
+
+def _findings_insert(run: MatchRun, findings: list[engine.FindingData]) -> None:
+    """The run's findings as plain rows (a county's 12,000 Finding instances through `bulk_create`
+    were half of the 比对's time); `detail` as the JSON text its JSONField stores."""
+    rows = [
+        (
+            run.pk,
+            f.kind,
+            f.code,
+            f.person_id,
+            f.school_id,
+            f.township_id,
+            f.village_id,
+            f.category,
+            f.stage,
+            json.dumps(f.detail),
+        )
+        for f in findings
+    ]
+    insert_rows(Finding, FINDING_FIELDS, rows)
+
+
 @fewer_collections()
 @transaction.atomic
 def match_run(*, term: Term, actor: Any = None) -> MatchRun:
@@ -60,24 +97,7 @@ def match_run(*, term: Term, actor: Any = None) -> MatchRun:
         actor_name=actor.get_username() if actor is not None else COMMAND_LINE_ACTOR,
         summary=summary,
     )
-    Finding.objects.bulk_create(
-        (
-            Finding(
-                run=run,
-                kind=f.kind,
-                code=f.code,
-                person_id=f.person_id,
-                school_id=f.school_id,
-                township_id=f.township_id,
-                village_id=f.village_id,
-                category=f.category,
-                stage=f.stage,
-                detail=f.detail,
-            )
-            for f in findings
-        ),
-        batch_size=5000,
-    )
+    _findings_insert(run, findings)
     record(AuditKind.MATCH, actor=actor, username=run.actor_name, obj=run, detail=summary)
     match_completed.send(sender=MatchRun, run=run, actor=actor)
     return run

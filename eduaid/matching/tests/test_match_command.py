@@ -16,6 +16,8 @@ from django.core.management.base import CommandError
 from eduaid.conftest import Cast
 from eduaid.core import idnumbers
 from eduaid.core.models import AuditEvent, AuditKind
+from eduaid.matching import engine
+from eduaid.matching.loaders import load_facts
 from eduaid.matching.models import Finding, MatchRun
 from eduaid.matching.selectors import findings_visible_to
 from eduaid.registry.models import (
@@ -153,3 +155,30 @@ def test_bad_term_is_misuse(db: Any) -> None:
     with pytest.raises(CommandError) as info:
         call_command("match", "--term", "2023-2025-1")
     assert info.value.returncode == 2
+
+
+def test_stored_findings_are_the_engines_with_their_detail(cast: Cast, county: dict[str, Any]) -> None:
+    """The findings are written as plain rows: every field, the JSON detail included, as the engine
+    gave it (a student's age outside the band, a suspected dropout's age, the schools of a duplicate)."""
+    Enrolment.objects.create(  # the same student at a second school: a duplicate with a detail
+        person=county["a"],
+        school=cast.school_b,
+        stage="primary",
+        grade=3,
+        status="studying",
+        student_number="",
+        snapshot=Snapshot.objects.get(kind="students"),
+    )
+    _match("2023-2024-1")
+    run = MatchRun.objects.get()
+    facts = load_facts(run.term)
+    fields = ("kind", "code", "person_id", "school_id", "township_id", "village_id", "category", "stage")
+    expected = sorted(
+        (*(getattr(f, name) for name in fields), json.dumps(f.detail, sort_keys=True))
+        for f in engine.match(facts)
+    )
+    rows = run.findings.values_list(*fields, "detail")
+    stored = sorted((*row[:-1], json.dumps(row[-1], sort_keys=True)) for row in rows)
+    assert stored == expected
+    assert {kind for kind, *_rest in stored} >= {"eligible", "duplicate", "suspected_dropout"}
+    assert any(detail != "{}" for *_rest, detail in stored)
