@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Container
+from dataclasses import dataclass, fields
 
 from eduaid.aid import pricing
 from eduaid.aid.models import PolicyItem, PolicyVersion
 from eduaid.matching import engine
-from eduaid.matching.loaders import load_facts
-from eduaid.registry.models import Enrolment, EnrolmentStatus, Term, valid_on
+from eduaid.registry.models import (
+    Enrolment,
+    EnrolmentStatus,
+    HouseholdVersion,
+    Membership,
+    Term,
+    valid_on,
+)
+
+HOUSEHOLD_FACTS = [field.name for field in fields(engine.HouseholdFact)]  # the 比对's columns, in order
 
 
 @dataclass(frozen=True)
@@ -44,30 +53,58 @@ class Student:
         )
 
 
-def studying_rows(day: dt.date) -> dict[int, list[StudyRow]]:
-    rows = (
-        Enrolment.objects.filter(valid_on(day), status=EnrolmentStatus.STUDYING)
-        .order_by("person_id", "pk")
-        .values_list(
-            "person_id", "school_id", "college", "stage", "grade", "boarding", "in_province", "freshman"
-        )
+def studying_rows(day: dt.date, members: Container[int] | None = None) -> dict[int, list[StudyRow]]:
+    """The 在读 rows on `day` by person, in primary-key order; with `members` (persons who belong to a
+    household on `day`), theirs only."""
+    rows = Enrolment.objects.filter(valid_on(day), status=EnrolmentStatus.STUDYING)
+    if members is not None:  # the database leaves out the non-members: most of a county's students
+        rows = rows.filter(person_id__in=Membership.objects.filter(valid_on(day)).values("person_id"))
+    values = rows.order_by("person_id", "pk").values_list(
+        "person_id", "school_id", "college", "stage", "grade", "boarding", "in_province", "freshman"
     )
     by_person: dict[int, list[StudyRow]] = {}
-    for row in rows.iterator(chunk_size=5000):
-        by_person.setdefault(row[0], []).append(StudyRow(*row))
+    for row in values.iterator(chunk_size=5000):
+        if members is None or row[0] in members:
+            by_person.setdefault(row[0], []).append(StudyRow(*row))
     return by_person
 
 
 def eligible_students(term: Term, facts: engine.Facts | None = None) -> dict[int, Student]:
     """Students of an eligible household (DESIGN §3) with a 在读 enrolment, on the start date."""
-    facts = facts or load_facts(term)
-    students = {}
-    for person_id, rows in studying_rows(term.start_date).items():
-        household = facts.households.get(facts.members.get(person_id, -1))
-        category = engine.category_on(household, facts.day) if household else None
+    categories = person_categories(facts) if facts is not None else categories_on(term.start_date)
+    return {
+        person_id: Student(row=rows[0], category=categories[person_id], held=len(rows) > 1)
+        for person_id, rows in studying_rows(term.start_date, categories).items()
+    }
+
+
+def person_categories(facts: engine.Facts) -> dict[int, str]:
+    """Person → the category of their household on the facts' day, for members of an eligible one."""
+    return _categories(facts.members, facts.households, facts.day)
+
+
+def categories_on(day: dt.date) -> dict[int, str]:
+    """`person_categories` from the households and memberships alone: pricing needs no more of the
+    比对's facts (the persons and enrolments of a county were two thirds of reading them)."""
+    members = dict(Membership.objects.filter(valid_on(day)).values_list("person_id", "household_id"))
+    households = HouseholdVersion.objects.filter(valid_on(day)).values_list(*HOUSEHOLD_FACTS)
+    by_id = {row[0]: engine.HouseholdFact(*row) for row in households.iterator(chunk_size=5000)}
+    return _categories(members, by_id, day)
+
+
+def _categories(
+    members: dict[int, int], households: dict[int, engine.HouseholdFact], day: dt.date
+) -> dict[int, str]:
+    categories = {}
+    for household_id, household in households.items():
+        category = engine.category_on(household, day)
         if category is not None:
-            students[person_id] = Student(row=rows[0], category=category, held=len(rows) > 1)
-    return students
+            categories[household_id] = category
+    return {
+        person_id: categories[household_id]
+        for person_id, household_id in members.items()
+        if household_id in categories
+    }
 
 
 def version_items(version: PolicyVersion) -> list[tuple[PolicyItem, pricing.Item]]:

@@ -56,11 +56,20 @@ def _prepared(
     if not any(adapters) or connection.vendor == "postgresql":  # psycopg adapts dates itself
         yield from (tuple(row) for row in rows)
         return
+    # Only the date columns are touched, each distinct value adapted once (a batch's rows share
+    # their timestamps): adapting every value of every row was most of the work.
+    adapted: list[tuple[int, Any, dict[Any, Any]]] = [
+        (index, adapt, {}) for index, adapt in enumerate(adapters) if adapt is not None
+    ]
     for row in rows:
-        yield tuple(
-            value if adapt is None or value is None else adapt(value)
-            for adapt, value in zip(adapters, row, strict=True)
-        )
+        values = list(row)
+        for index, adapt, memo in adapted:
+            value = values[index]
+            if value is not None:
+                if value not in memo:
+                    memo[value] = adapt(value)
+                values[index] = memo[value]
+        yield tuple(values)
 
 
 def _batch(columns: int) -> int:
