@@ -4,6 +4,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from eduaid.accounts.roles import COUNTY_ROLES, Role
@@ -111,7 +115,38 @@ def nav_groups_for(user: Any) -> list[NavGroup]:
     return [g for g in groups.values() if g.items]
 
 
+def _role_of(user: Any) -> str:
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    return "county_admin" if user.is_superuser else str(user.role)
+
+
+# The menu's HTML depends on the role, the current page, the language and the URL prefix only: it is
+# rendered once per such key in a process (a few hundred at most) instead of on every page view, where
+# its loops and `{% url %}` tags cost more than a 50-row table.
+_menu_html: dict[tuple[str, str, str | None, str], SafeString] = {}
+
+
+@dataclass
+class NavMenu:
+    """The main menu's entries for `{{ nav_menu }}` in base.html, rendered when the page shows it."""
+
+    user: Any
+    current: str
+
+    def __html__(self) -> SafeString:
+        key = (_role_of(self.user), self.current, get_language(), get_script_prefix())
+        html = _menu_html.get(key)
+        if html is None:
+            context = {"nav_groups": nav_groups_for(self.user), "nav_current": self.current}
+            html = _menu_html[key] = SafeString(render_to_string("_nav_menu.html", context))
+        return html
+
+    def __str__(self) -> str:
+        return self.__html__()
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     current = request.resolver_match.view_name if request.resolver_match else ""
-    return {"nav_groups": nav_groups_for(user), "nav_current": current}
+    return {"nav_menu": NavMenu(user, current), "nav_current": current}

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -28,7 +29,7 @@ from eduaid.matching.models import KIND_ORDER, Finding, FindingKind, MatchRun, k
 from eduaid.matching.selectors import findings_visible_to, last_run
 from eduaid.org.selectors import townships_visible_to
 from eduaid.registry.selectors import persons_visible_to, scope_key
-from eduaid.registry.views import describe_masked, int_param, masked_id, school_options
+from eduaid.registry.views import describe_masked, detail_url_maker, int_param, masked_id, school_options
 
 PAGE_SIZE = 50
 OVERVIEW_SECONDS = 3600
@@ -44,20 +45,16 @@ class FindingFilter:
     school: int | None = None
 
 
-@dataclass
-class FindingRow:
-    finding: Finding
-    masked_id: str
-    text: str
-    visible: bool
-
-
-def _pick_run(request: AuthedHttpRequest) -> MatchRun | None:
-    """`?run=ID`, else the last run of `?term=CODE`, else the last run."""
+def _pick_run(request: AuthedHttpRequest, newest: list[MatchRun] | None = None) -> MatchRun | None:
+    """`?run=ID`, else the last run of `?term=CODE`, else the last run (the first of `newest`, the
+    newest runs by pk, when the caller has read them already)."""
     run_id = int_param(request, "run")
     if run_id is not None:
         return get_object_or_404(MatchRun.objects.select_related("term"), pk=run_id)
-    return last_run(request.GET.get("term", "").strip() or None)
+    term = request.GET.get("term", "").strip() or None
+    if term is None and newest is not None:
+        return newest[0] if newest else None
+    return last_run(term)
 
 
 def _finding_filter(request: AuthedHttpRequest) -> FindingFilter:
@@ -158,10 +155,35 @@ def findings_by_pk(ids: list[int]) -> list[Finding]:
     return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
-def _rows(user, findings: list[Finding]) -> list[FindingRow]:  # type: ignore[no-untyped-def]
+def finding_row(finding: Finding, visible: bool, url: str, kinds: dict[str, Any]) -> dict[str, Any]:
+    """One row of the findings table, flat, its cells' HTML ready (as `registry.views.student_row`)."""
+    f = finding
+    name = f.person.name
+    college = f.detail.get("college") if isinstance(f.detail, dict) else None
+    return {
+        "kind": f.kind,
+        "person_id": f.person_id,
+        "person": format_html('<a href="{}" data-testid="finding-person">{}</a>', url, name)
+        if visible
+        else name,
+        "masked_id": masked_id(f.person),
+        "kind_label": kinds.get(f.kind, f.kind),
+        "school": f.school.name if f.school else (college or "—"),
+        "place": format_html(
+            "{}{}",
+            f.township.name if f.township and f.township.name else "—",
+            format_html(' <span class="text-secondary small">{}</span>', f.village.name) if f.village else "",
+        ),
+        "text": describe_masked(f),
+    }
+
+
+def _rows(user, findings: list[Finding]) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
     ids = {f.person_id for f in findings}
     visible = set(persons_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-    return [FindingRow(f, masked_id(f.person), describe_masked(f), f.person_id in visible) for f in findings]
+    url = detail_url_maker("registry:student_detail")
+    kinds = dict(FindingKind.choices)
+    return [finding_row(f, f.person_id in visible, url(f.person_id), kinds) for f in findings]
 
 
 def _kind_choices(run: MatchRun | None) -> list[tuple[str, str]]:
@@ -173,11 +195,12 @@ def _kind_choices(run: MatchRun | None) -> list[tuple[str, str]]:
 @login_required
 def findings(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
-    run = _pick_run(request)
+    runs = list(MatchRun.objects.select_related("term").order_by("-pk")[:30])
+    run = _pick_run(request, runs)
     f = _finding_filter(request)
     context: dict[str, Any] = {
         "run": run,
-        "runs": list(MatchRun.objects.select_related("term").order_by("-pk")[:30]),
+        "runs": runs,
         "filters": f,
         "filtered": f != FindingFilter(),
         "kinds": _kind_choices(run),

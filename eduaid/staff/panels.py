@@ -33,7 +33,7 @@ def home_panel(request: Any) -> str:
         context = {"count": count, "rows": rows, "more": max(count - HOME_LIMIT, 0)}
         return render_to_string("staff/_home_teacher.html", context, request=request)
     if role in COVERAGE_ROLES:
-        totals = selectors.totals(selectors.needs_of(user, selectors.current_run()))
+        totals = selectors.need_totals(user, selectors.current_run())
         if not totals.total:
             return ""
         return render_to_string("staff/_home_coverage.html", {"totals": totals}, request=request)

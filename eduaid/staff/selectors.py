@@ -14,7 +14,9 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
+    OuterRef,
     Q,
     QuerySet,
     When,
@@ -234,20 +236,50 @@ def needs_of(user, run: MatchRun | None) -> list[Need]:  # type: ignore[no-untyp
     run, open dropout cases), once each, with where they belong and whether someone answers for them.
 
     Worked out in Python from two narrow value lists: correlated EXISTS over findings and cases for
-    every person is far slower on SQLite (it scans the run's findings per person)."""
-    assigned = set(StudentResponsibility.objects.values_list("person_id", flat=True))
+    every person is far slower on SQLite (it scans the run's findings per person). Whether someone
+    answers for a child is an index probe per row (`has_teacher`), not a read of every assignment."""
     found: dict[int, Need] = {}
-    rows = eligible_findings(user, run).values_list("person_id", "school_id", "school__township_id")
-    for person_id, school_id, township_id in rows:
-        found.setdefault(person_id, Need(person_id, school_id, township_id, person_id in assigned))
-    cases = open_cases(user).values_list("person_id", "school_id", "township_id")
-    for person_id, school_id, township_id in cases:
+    rows = eligible_findings(user, run).values_list(
+        "person_id", "school_id", "school__township_id", has_teacher(OuterRef("person_id"))
+    )
+    for person_id, school_id, township_id, assigned in rows:
+        found.setdefault(person_id, Need(person_id, school_id, township_id, assigned))
+    cases = open_cases(user).values_list(
+        "person_id", "school_id", "township_id", has_teacher(OuterRef("person_id"))
+    )
+    for person_id, school_id, township_id, assigned in cases:
         earlier = found.get(person_id)
         if earlier is None:
-            found[person_id] = Need(person_id, school_id, township_id, person_id in assigned, True)
+            found[person_id] = Need(person_id, school_id, township_id, assigned, True)
         elif not earlier.case:
             found[person_id] = replace(earlier, case=True)
     return list(found.values())
+
+
+def has_teacher(person: Any) -> Exists:
+    """Over rows with a person: someone answers for them (一生一责任人)."""
+    return Exists(StudentResponsibility.objects.filter(person_id=person))
+
+
+def need_totals(user, run: MatchRun | None) -> CoverageRow:  # type: ignore[no-untyped-def]
+    """`totals(needs_of(user, run))` counted in the database: the home page's coverage card, which
+    at a city's scale would otherwise carry every eligible student of the run into Python."""
+    findings = eligible_findings(user, run).order_by()
+    counted = findings.aggregate(
+        total=Count("person_id", distinct=True),
+        assigned=Count("person_id", distinct=True, filter=Q(has_teacher(OuterRef("person_id")))),
+    )
+    cases = set(open_cases(user).values_list("person_id", flat=True))
+    if cases:
+        cases -= set(findings.filter(person_id__in=cases).values_list("person_id", flat=True))
+    row = CoverageRow(None, "")
+    row.total = counted["total"] + len(cases)
+    row.assigned = counted["assigned"]
+    if cases:
+        row.assigned += (
+            StudentResponsibility.objects.filter(person_id__in=cases).values("person_id").distinct().count()
+        )
+    return row
 
 
 @dataclass(frozen=True)
