@@ -221,6 +221,10 @@ def test_school_classes_named_by_the_file_are_created_once() -> None:
         (JUNIOR_A, 7, "1班"),
         (JUNIOR_A, 8, "2班"),
     }
+    created = SchoolClass.history.filter(history_type="+", history_change_reason="import")
+    assert set(created.values_list("id", "school_id", "grade", "name")) == set(
+        SchoolClass.objects.exclude(name__in=["1班"], grade=3).values_list("id", "school_id", "grade", "name")
+    )
     run(FIXTURES / "students_two_sheets.xlsx")
     assert SchoolClass.objects.count() == len(classes)
 
