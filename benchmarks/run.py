@@ -191,6 +191,12 @@ def measure(
     )
 
 
+def last_error(stderr: str) -> str:
+    """The last line a failed process wrote (its exception), fit for one table cell."""
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    return (lines[-1] if lines else "")[-300:].replace("|", "\\|")
+
+
 def eduaid(*args: str) -> list[str]:
     return [sys.executable, "-m", "eduaid", *args]
 
@@ -332,9 +338,8 @@ def run_baseline(name: str, scale: Scale, data: Path, env: dict[str, str], timeo
     result = measured.json()
     if measured.returncode != 0 or result is None:
         system.failed = True
-        reason = (
-            "timed out" if measured.timed_out else f"exit {measured.returncode}: {measured.stderr[-500:]}"
-        )
+        error = last_error(measured.stderr)
+        reason = "timed out" if measured.timed_out else f"exit {measured.returncode}: {error}"
         system.steps.append(
             Step("whole script", measured.seconds, measured.peak_mib, ok=False, notes=[reason])
         )
@@ -441,7 +446,7 @@ def run_eduaid(
         measured = measure(argv, env=env, log=logs / name, cwd=code)
         if measured.returncode != 0:
             system.failed = True
-            system.notes.append(f"{name} failed (exit {measured.returncode}): {measured.stderr[-500:]}")
+            system.notes.append(f"{name} failed (exit {measured.returncode}): {last_error(measured.stderr)}")
             print(f"{label}: {name} FAILED\n{measured.stderr[-2000:]}", flush=True)
             return system
     startup = measure(
@@ -482,7 +487,7 @@ def run_eduaid(
             break
         if result is None or measured.returncode not in (0, 1):
             step.ok, system.failed = False, True
-            step.notes.append(f"exit {measured.returncode}: {measured.stderr.strip()[-300:]}")
+            step.notes.append(f"exit {measured.returncode}: {last_error(measured.stderr)}")
             print(f"{label}: {command} FAILED\n{measured.stderr[-3000:]}", flush=True)
             break
         if file is not None:
@@ -557,7 +562,7 @@ def cycle_step(
     if measured.timed_out or measured.returncode not in (0, 1) or result is None:
         step.ok, system.failed = False, True
         reason = f"stopped after {run.timeout:g} s" if measured.timed_out else f"exit {measured.returncode}"
-        step.notes.append(f"{reason}: {measured.stderr.strip()[-300:]}")
+        step.notes.append(f"{reason}: {last_error(measured.stderr)}")
         print(f"{system.label}: {name} FAILED\n{measured.stderr[-3000:]}", flush=True)
         return None
     print(f"{system.label}: {name} {measured.seconds:.1f} s, {measured.peak_mib:,.0f} MiB", flush=True)
