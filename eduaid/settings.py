@@ -17,8 +17,12 @@ from eduaid.core.env import (
     env_str,
 )
 from eduaid.core.env import secret_key as _secret_key
+from eduaid.core.ninja_assets import ninja_folder
 
 BASE_DIR = Path(__file__).resolve().parent
+# django-ninja's templates and static files (the API docs page), found without importing ninja: as an
+# installed app it would be imported, with pydantic, by every command and worker (see ninja_assets).
+NINJA_DIR = ninja_folder()
 DATA_DIR = _data_dir()
 
 SECRET_KEY = _secret_key(DATA_DIR)
@@ -59,7 +63,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "ninja",
     "simple_history",
     "axes",
     "django_tasks",
@@ -86,7 +89,7 @@ WSGI_APPLICATION = "eduaid.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "templates", NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -164,7 +167,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
