@@ -10,13 +10,25 @@ from before the block (Django's, the apps') are frozen out of its scans.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model
 
 BULK_THRESHOLDS = (100_000, 50, 100)
+# Values per `IN (…)`: SQLite refuses a statement with more than 32,766 parameters, and a county's
+# term has more entitlements than that to confirm, publish or approve at once.
+IN_CHUNK = 5000
+T = TypeVar("T")
+
+
+def in_chunks(values: Sequence[T], size: int | None = None) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size` (default `IN_CHUNK`), in order: one `IN (…)` each."""
+    size = size or IN_CHUNK
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 @contextmanager

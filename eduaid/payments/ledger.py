@@ -14,6 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from eduaid.aid.models import Entitlement, EntitlementStatus
+from eduaid.core.bulkwork import in_chunks
 from eduaid.payments import chain
 from eduaid.payments.models import LedgerEntry, LedgerKind, PaymentLine
 
@@ -97,14 +98,14 @@ def on_entitlements_moved(rows: list[Entitlement], previous: dict[int, str], eve
         return
     kind = KINDS[EntitlementStatus(rows[0].status)]
     ids = [row.pk for row in rows]
-    fresh = {
-        e.pk: e
-        for e in Entitlement.objects.filter(pk__in=ids).select_related("person", "term").order_by("pk")
-    }
+    entitlements = Entitlement.objects.select_related("person", "term")
+    fresh = {e.pk: e for chunk in in_chunks(ids) for e in entitlements.filter(pk__in=chunk)}
     lines: dict[int, PaymentLine] = {}
     if kind != LedgerKind.APPROVED:
-        for line in PaymentLine.objects.filter(entitlement_id__in=ids).select_related("batch").order_by("pk"):
-            lines[line.entitlement_id] = line  # the newest line of each entitlement wins
+        paid = PaymentLine.objects.select_related("batch").order_by("pk")
+        for chunk in in_chunks(ids):
+            for line in paid.filter(entitlement_id__in=chunk):
+                lines[line.entitlement_id] = line  # the newest line of each entitlement wins
     by_entitlement = {event.entitlement_id: event for event in events}
     append(
         kind,

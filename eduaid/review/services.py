@@ -15,6 +15,7 @@ from eduaid.core import clock
 from eduaid.core.audit import acting_user as _user
 from eduaid.core.audit import actor_name as _actor_name
 from eduaid.core.audit import record
+from eduaid.core.bulkwork import in_chunks, refresh_statistics
 from eduaid.core.models import AuditKind
 from eduaid.review.models import EntitlementEvent
 from eduaid.review.transitions import allowed, needs_reason
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from eduaid.registry.models import Person, Term
     from eduaid.review.models import Notice, Objection
 
+
+# A step that moves at least this many rows refreshes the planner's statistics (`refresh_statistics`).
+MANY_ROWS = 1000
 
 # Called inside the transaction after every move, with the moved rows (already at their new status),
 # the status they left, and the events written (in-memory copies of the rows written, without pk): other
@@ -75,7 +79,8 @@ def entitlements_transition(
     caller started from (for example only `approved` rows may enter a batch).
     """
     wanted = sorted(set(ids))
-    rows = list(Entitlement.objects.select_for_update().filter(pk__in=wanted).order_by("pk"))
+    locking = Entitlement.objects.select_for_update().order_by("pk")
+    rows = [row for chunk in in_chunks(wanted) for row in locking.filter(pk__in=chunk)]
     if len(rows) != len(wanted):
         raise TransitionRefused(_("Some of these entitlements no longer exist. Reload the page."))
     expected = set(expect) if expect is not None else None
@@ -187,8 +192,8 @@ def _check_reviewer(actor: Any, rows: Iterable[Entitlement]) -> None:
 def _locked(ids: Iterable[int]) -> list[Entitlement]:
     """The rows, locked in primary-key order (the order `entitlements_transition` locks them in)."""
     wanted = sorted(set(ids))
-    qs = Entitlement.objects.select_for_update().filter(pk__in=wanted).order_by("pk")
-    rows = list(qs.only("pk", "status", "school_id", "held"))
+    locking = Entitlement.objects.select_for_update().order_by("pk").only("pk", "status", "school_id", "held")
+    rows = [row for chunk in in_chunks(wanted) for row in locking.filter(pk__in=chunk)]
     if len(rows) != len(wanted):
         raise TransitionRefused(_("Some of these entitlements no longer exist. Reload the page."))
     return rows
@@ -423,31 +428,45 @@ def notices_publish(
                 "public_link": public_link,
             },
         )
+    if len(ids) >= MANY_ROWS:
+        # The term's rows changed status and gained entries and events: without fresh statistics
+        # the planner of `notices_close` believes no row is in notice and no entry exists.
+        refresh_statistics(Entitlement, Notice, NoticeEntry, EntitlementEvent)
     return notices
 
 
 def _open_objection_ids(ids: Iterable[int]) -> set[int]:
     from eduaid.review.models import Objection, ObjectionStatus
 
-    return set(
-        Objection.objects.filter(entitlement_id__in=list(ids), status=ObjectionStatus.OPEN).values_list(
-            "entitlement_id", flat=True
-        )
-    )
+    open_ = Objection.objects.filter(status=ObjectionStatus.OPEN)
+    return {
+        pk
+        for chunk in in_chunks(sorted(ids))
+        for pk in open_.filter(entitlement_id__in=chunk).values_list("entitlement_id", flat=True)
+    }
 
 
 @transaction.atomic
 def notices_close(*, actor: Any = None) -> int:
     """Every notice whose period is over: its in_notice entitlements without an open objection move to
     notice_passed; ones with an open objection stay in_notice. Returns how many moved. Idempotent."""
-    from eduaid.review.models import Notice, NoticeEntry
+    from eduaid.review.models import Notice, NoticeEntry, Objection, ObjectionStatus
 
     over = Notice.objects.filter(ends_on__lt=clock.today())
-    entries = NoticeEntry.objects.filter(notice__in=over, entitlement__status=S.IN_NOTICE)
+    if over.filter(closed_at__isnull=True).exists():
+        # Notices published one school at a time left the statistics of before: the planner then
+        # expects one row in notice and joins every entry to every notice (entitlements x schools:
+        # five minutes for a city). Once per closing, not on every view of the approval page.
+        refresh_statistics(Entitlement, Notice, NoticeEntry, Objection)
+    ends = dict(over.values_list("pk", "ends_on"))
+    entries = NoticeEntry.objects.filter(notice__in=over, entitlement__status=S.IN_NOTICE).order_by()
     by_end: dict[Any, set[int]] = {}
-    for entitlement_id, ends_on in entries.values_list("entitlement_id", "notice__ends_on"):
-        by_end.setdefault(ends_on, set()).add(entitlement_id)
-    blocked = _open_objection_ids({pk for pks in by_end.values() for pk in pks})
+    for entitlement_id, notice_id in entries.values_list("entitlement_id", "notice_id"):
+        by_end.setdefault(ends[notice_id], set()).add(entitlement_id)
+    objections = Objection.objects.filter(
+        status=ObjectionStatus.OPEN, entitlement_id__in=entries.values("entitlement_id")
+    )
+    blocked = set(objections.values_list("entitlement_id", flat=True))
     moved = 0
     for ends_on, ids in sorted(by_end.items()):
         waiting = sorted(ids - blocked)
@@ -469,6 +488,8 @@ def notices_close(*, actor: Any = None) -> int:
                 obj=notice,
                 detail={"action": "close", "ends_on": str(notice.ends_on)},
             )
+    if moved >= MANY_ROWS:
+        refresh_statistics(Entitlement, EntitlementEvent)
     return moved
 
 
@@ -589,10 +610,10 @@ def entitlements_approve(*, ids: Iterable[int], actor: Any, note: str = "") -> l
         )
     today = clock.today()
     last_end: dict[int, Any] = {}
-    for entitlement_id, ends_on in NoticeEntry.objects.filter(
-        entitlement_id__in=[r.pk for r in rows]
-    ).values_list("entitlement_id", "notice__ends_on"):
-        last_end[entitlement_id] = max(ends_on, last_end.get(entitlement_id, ends_on))
+    for chunk in in_chunks([r.pk for r in rows]):
+        entries = NoticeEntry.objects.filter(entitlement_id__in=chunk)
+        for entitlement_id, ends_on in entries.values_list("entitlement_id", "notice__ends_on"):
+            last_end[entitlement_id] = max(ends_on, last_end.get(entitlement_id, ends_on))
     for row in rows:
         end = last_end.get(row.pk)
         if end is None or not notice_over(end, today):
