@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Value
+
 from eduaid.accounts.roles import COUNTY_ROLES, Role
 
 
@@ -43,12 +45,7 @@ def _compute(user) -> Scope:  # type: ignore[no-untyped-def]
     if unit is None:
         return Scope()
     if user.role == Role.TOWNSHIP_OFFICER and unit.township_id:
-        township = unit.township
-        return Scope(
-            township_ids=frozenset({township.pk}),
-            school_ids=frozenset(township.schools.values_list("pk", flat=True)),
-            village_ids=frozenset(township.villages.values_list("pk", flat=True)),
-        )
+        return _township_scope(unit.township_id)
     if user.role == Role.SCHOOL_OFFICER and unit.school_id:
         return Scope(school_ids=frozenset({unit.school_id}))
     if user.role == Role.TEACHER:
@@ -57,3 +54,27 @@ def _compute(user) -> Scope:  # type: ignore[no-untyped-def]
     if user.role == Role.VILLAGE_TEAM:
         return Scope(village_ids=frozenset(unit.villages.values_list("pk", flat=True)))
     return Scope()
+
+
+def _township_scope(township_id: int) -> Scope:
+    """The township's schools and villages, in one query (every request of a township officer)."""
+    from eduaid.org.models import School, Village
+
+    schools = (
+        School.objects.filter(township_id=township_id)
+        .order_by()
+        .annotate(kind=Value("s"))
+        .values_list("kind", "pk")
+    )
+    villages = (
+        Village.objects.filter(township_id=township_id)
+        .order_by()
+        .annotate(kind=Value("v"))
+        .values_list("kind", "pk")
+    )
+    rows = list(schools.union(villages, all=True))
+    return Scope(
+        township_ids=frozenset({township_id}),
+        school_ids=frozenset(pk for kind, pk in rows if kind == "s"),
+        village_ids=frozenset(pk for kind, pk in rows if kind == "v"),
+    )

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from eduaid.accounts.roles import Role
 from eduaid.accounts.scope import scope_of
@@ -59,9 +59,11 @@ def visits_visible_to(user: Any) -> QuerySet[Visit]:
     qs = Visit.objects.select_related("person", "household", "recorded_by")
     if scope.county:
         return qs
+    # Checked per visit (correlated EXISTS), not as `IN (every visible person)`: the latter makes
+    # PostgreSQL scan the persons table for a handful of visits.
     return qs.filter(
-        Q(person__in=persons_visible_to(user).values("pk"))
-        | Q(household__in=households_visible_to(user).values("pk"))
+        Q(Exists(persons_visible_to(user).filter(pk=OuterRef("person_id"))))
+        | Q(Exists(households_visible_to(user).filter(pk=OuterRef("household_id"))))
     )
 
 

@@ -31,7 +31,7 @@ def home_panel(request: Any) -> str:
     days = limit_days()
     rows = []
     for term in known:
-        schools = selectors.timeliness_by_school(user, term, days)
+        schools = selectors.timeliness_counts_by_school(user, term, days)
         due, paid, on_time = timeliness.overall(schools)
         # Within the period nothing unpaid is late yet: the list of late schools waits for the deadline.
         deadline = term.start_date + dt.timedelta(days=days)
