@@ -9,7 +9,8 @@ EduAid, e.g. a copy of the one `benchmarks/run.py --scale city --db postgres --k
 
     createdb -h 127.0.0.1 -U postgres -T eduaid_bench pages_1m
 
-The script applies the migrations (the indexes), creates one login per role in scope (student aid
+The script applies the migrations (the indexes), vacuums and analyses the copy as a server's autovacuum
+would have (this machine's PostgreSQL runs without it), creates one login per role in scope (student aid
 centre, the township and the school with the most students), serves EduAid with gunicorn
 (pinned in the lock file's `bench` group) on 127.0.0.1, logs each user in through the login
 form, checks every page answers 200 with its table, warms the workers, then runs
@@ -162,9 +163,22 @@ print("SETUP_JSON " + json.dumps({
 """
 
 
-def setup_database(env: dict[str, str], password: str) -> dict[str, Any]:
+def vacuum(database: str) -> None:
+    """VACUUM ANALYZE the copy, as a server's autovacuum would have done by the time users come: this
+    machine's PostgreSQL runs with autovacuum off, and without it the planner misjudges the tables
+    the import and the review wrote (the payment panel's counts took 3.2 s instead of 0.8 s)."""
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", database, "-q", "-c", "VACUUM ANALYZE"],
+        check=True,
+        timeout=3600,
+    )
+
+
+def setup_database(env: dict[str, str], password: str, database: str) -> dict[str, Any]:
     print("migrate …", flush=True)
     eduaid(env, "migrate", "--no-input")
+    print("vacuum analyze …", flush=True)
+    vacuum(database)
     eduaid(env, "collectstatic", "--no-input")
     print("users and search terms …", flush=True)
     done = subprocess.run(
@@ -504,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     env.pop("EDUAID_DEBUG", None)
     password = secrets.token_urlsafe(16)
-    info = setup_database(env, password)
+    info = setup_database(env, password, args.database)
     print(json.dumps(info, ensure_ascii=False), flush=True)
     chosen = targets(info, args.deep_page)
     if args.only:
