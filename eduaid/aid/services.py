@@ -15,11 +15,11 @@ from eduaid.aid.loaders import Student, eligible_students, version_items
 from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem, PolicyVersion
 from eduaid.core.audit import COMMAND_LINE_ACTOR, record
 from eduaid.core.bulkwork import fewer_collections, refresh_statistics
+from eduaid.core.bulkwrite import insert_rows
 from eduaid.core.models import AuditKind
 from eduaid.matching.engine import Facts
 from eduaid.registry import terms
 from eduaid.registry.models import Term
-from eduaid.registry.services.bulk import insert_rows
 
 FIELDS = ("item_id", "version_id", "amount_fen", "stage", "boarding", "category", "school_id",
           "college", "in_province", "freshman", "held")  # fmt: skip

@@ -41,6 +41,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
+from eduaid.core.bulkwrite import insert_rows
 from eduaid.core.models import StagedRow, StagePhase, StageRun, StageState
 
 if TYPE_CHECKING:
@@ -247,22 +248,9 @@ JSON_COLUMNS = frozenset({"value", "errors", "warnings", "cells"})
 
 
 def _insert(rows: list[tuple[Any, ...]]) -> None:
-    """Insert staged rows given as tuples in `COLUMNS` order, JSON columns as JSON text: PostgreSQL by
-    COPY, SQLite by executemany (the ORM's model instances, and on PostgreSQL one round trip a row
-    or a long statement to parse, cost more than the judging of a row)."""
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(name) for name in COLUMNS)
-    table = quote(StagedRow._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        marks = ", ".join(["%s"] * len(COLUMNS))
-        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)  # noqa: S608
+    """Insert staged rows given as tuples in `COLUMNS` order, JSON columns as JSON text (the ORM's
+    model instances cost more than the judging of a row)."""
+    insert_rows(StagedRow, COLUMNS, rows)
 
 
 def _dumps(data: Any) -> str:

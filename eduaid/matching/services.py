@@ -11,13 +11,13 @@ from eduaid.aid.models import Entitlement, EntitlementStatus, PolicyItem
 from eduaid.aid.services import entitlements_due
 from eduaid.core.audit import COMMAND_LINE_ACTOR, record
 from eduaid.core.bulkwork import fewer_collections
+from eduaid.core.bulkwrite import insert_rows
 from eduaid.core.models import AuditKind
 from eduaid.matching import engine
 from eduaid.matching.loaders import load_facts
 from eduaid.matching.models import Finding, MatchRun
 from eduaid.matching.signals import match_completed
 from eduaid.registry.models import Term
-from eduaid.registry.services.bulk import insert_rows
 
 
 def is_priced(term: Term) -> bool:

@@ -22,18 +22,13 @@ from simple_history.utils import bulk_update_with_history
 from eduaid.core import idnumbers
 from eduaid.core.audit import record
 from eduaid.core.bulkwork import refresh_statistics
+from eduaid.core.bulkwrite import history_from_live, insert_returning, rows_where_in
 from eduaid.core.importing import Applied
 from eduaid.core.models import AuditKind
 from eduaid.org.models import SchoolClass
 from eduaid.org.services import COMMAND_LINE_USERNAME
 from eduaid.registry.models import Enrolment, Gender, Person, Snapshot, SnapshotKind
-from eduaid.registry.services.bulk import (
-    create_persons,
-    history_from_live,
-    insert_returning,
-    new_person,
-    rows_where_in,
-)
+from eduaid.registry.services.bulk import create_persons, new_person
 from eduaid.registry.services.snapshots import NewRow, VersionPlan, check_as_of, plan_versions, write_plan
 
 # How a person is known in a file: ("id", resident ID) or ("key", 学籍号 of a student without one).

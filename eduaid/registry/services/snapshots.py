@@ -20,8 +20,8 @@ from typing import Any, Generic, TypeVar
 from django.db import models
 from django.utils.translation import gettext as _
 
+from eduaid.core.bulkwrite import insert_rows
 from eduaid.registry.models import Snapshot
-from eduaid.registry.services.bulk import insert_rows
 
 M = TypeVar("M", bound=models.Model)
 WRITE_CHUNK = 5000  # primary keys per statement: within SQLite's limit on query parameters

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from eduaid.core.bulkwrite import history_from_live, insert_returning
 from eduaid.registry.models import Person
-from eduaid.registry.services.bulk import history_from_live, insert_returning
 from eduaid.registry.tests.test_import_registry import A1, A2, B1, B2, base_rows, row, run, write_xlsx
 
 pytestmark = pytest.mark.django_db

@@ -15,11 +15,11 @@ from django.utils import timezone
 from eduaid.aid.models import Entitlement
 from eduaid.conftest import RegistryCast
 from eduaid.core import bulkwork, idnumbers
+from eduaid.core.bulkwrite import insert_rows
 from eduaid.core.clock import frozen_today
 from eduaid.payments import ledger
 from eduaid.payments.models import LedgerEntry
 from eduaid.registry.models import Person
-from eduaid.registry.services.bulk import insert_rows
 from eduaid.review import services
 from eduaid.review.models import EntitlementEvent
 from eduaid.review.tests.helpers import AFTER_END, S, price_spring, published
