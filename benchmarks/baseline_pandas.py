@@ -268,13 +268,7 @@ def students(raw: pd.DataFrame, schools: pd.DataFrame) -> tuple[pd.DataFrame, di
 
 
 def match(members: pd.DataFrame, children: pd.DataFrame, enrolled: pd.DataFrame) -> dict:
-    day = pd.Timestamp(common.TERM_START)
-    monitored = members["category"] != ""
-    identified = members["since"].isna() | (members["since"] <= day)
-    active = members["eliminated"].isna() | (members["eliminated"] > day)
-    category = members["category"].where(monitored & identified & active, "")
-    exited = (members["household_type"] == "poverty_exited") & members["enjoys"]
-    category = category.where(category != "", np.where(exited, "poverty_exited", ""))
+    category = categories_on_start(members)
     studying = set(enrolled.loc[enrolled["status"] == "studying", "person"])
     eligible = members[(category != "") & members["id"].isin(studying)]
     by_category = category[eligible.index].value_counts()
